@@ -1,0 +1,373 @@
+package dev.kure;
+
+import dev.kure.scalar.ScalarBackend;
+import dev.kure.spi.Backend;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * The entry point of Kure: every kernel, on one backend.
+ *
+ * <pre>{@code
+ * Kernels k = Kernels.cpu();
+ * Moments m = k.moments(weights);
+ * Quantizer q = Quantizer.perTensor(0.05f, 0, -128, 127).withRounding(Rounding.STOCHASTIC).withSeed(42);
+ * k.fakeQuantize(x, out, q);
+ * KureResult r = k.kure(List.of(w1, w2), List.of(g1, g2), KureConfig.defaults());
+ * }</pre>
+ *
+ * <p>Every argument is validated here, once, before a kernel runs: a bad value is an
+ * {@link IllegalArgumentException} whose message names the parameter and the value (null is a
+ * {@link NullPointerException} naming the parameter). Kernels never write outside the range given.
+ * Instances are immutable and thread-safe.
+ */
+public final class Kernels {
+    private final Backend backend;
+
+    private Kernels(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** The scalar reference backend: plain Java, double accumulation, the oracle of the others. */
+    public static Kernels scalar() {
+        return Scalar.INSTANCE;
+    }
+
+    /**
+     * The best CPU backend: the Panama SIMD backend when {@code jdk.incubator.vector} is readable
+     * (run java with {@code --add-modules jdk.incubator.vector}), otherwise the scalar backend with one
+     * warning line. Chosen once per JVM.
+     */
+    public static Kernels cpu() {
+        return Cpu.INSTANCE;
+    }
+
+    /** Wraps a backend (for backends outside this package, e.g. tests and the GPU backend). */
+    public static Kernels of(Backend backend) {
+        return new Kernels(Check.notNull(backend, "backend"));
+    }
+
+    private static final class Scalar {
+        static final Kernels INSTANCE = new Kernels(new ScalarBackend("requested explicitly (Kernels.scalar())"));
+    }
+
+    private static final class Cpu {
+        static final Kernels INSTANCE = new Kernels(BackendChoice.Cpu.INSTANCE);
+    }
+
+    /** The backend's short name ("scalar", "panama", ...). */
+    public String name() {
+        return backend.name();
+    }
+
+    /** Which backend this is and why it was chosen. */
+    public String describe() {
+        return backend.describe();
+    }
+
+    /** The backend behind this facade (for tests and for other backends that delegate). */
+    public Backend backend() {
+        return backend;
+    }
+
+    // ---- moments -------------------------------------------------------------------------------
+
+    /** Moments of all of {@code x}. */
+    public Moments moments(float[] x) {
+        Check.notNull(x, "x");
+        return backend.moments(x, 0, x.length);
+    }
+
+    /** Moments of {@code x[offset, offset + length)}. */
+    public Moments moments(float[] x, int offset, int length) {
+        Check.notNull(x, "x");
+        Check.range(x.length, offset, length, "x");
+        return backend.moments(x, offset, length);
+    }
+
+    /** Moments of a float32 segment (native byte order) of any length; its byte size must be a multiple of 4. */
+    public Moments moments(MemorySegment x) {
+        return moments(x, 0, floats(x, "x"));
+    }
+
+    /** Moments of {@code count} floats of a segment starting at float index {@code offset}. */
+    public Moments moments(MemorySegment x, long offset, long count) {
+        long n = floats(x, "x");
+        Check.range(n, offset, count, "x");
+        return backend.moments(x, offset, count);
+    }
+
+    /**
+     * Moments per channel along {@code axis} of the row-major {@code shape} of {@code x}: result[c]
+     * covers every element whose index along the axis is c.
+     */
+    public Moments[] momentsPerChannel(float[] x, int[] shape, int axis) {
+        Check.notNull(x, "x");
+        long volume = Check.volume(shape);
+        Check.axis(axis, shape);
+        if (volume != x.length) {
+            throw new IllegalArgumentException("x.length must equal the volume of the shape "
+                    + java.util.Arrays.toString(shape) + " = " + volume + ", was " + x.length);
+        }
+        int outer = 1, inner = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= shape[d];
+        }
+        for (int d = axis + 1; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        return backend.momentsPerChannel(x, 0, outer, shape[axis], inner);
+    }
+
+    /** Moments of each consecutive group of {@code groupSize} elements; groupSize must divide x.length. */
+    public Moments[] momentsPerGroup(float[] x, int groupSize) {
+        Check.notNull(x, "x");
+        Check.positive(groupSize, "groupSize");
+        if (x.length % groupSize != 0) {
+            throw new IllegalArgumentException("groupSize must divide x.length = " + x.length + ", was " + groupSize);
+        }
+        return backend.momentsPerChannel(x, 0, 1, x.length / groupSize, groupSize);
+    }
+
+    // ---- fake quantization -----------------------------------------------------------------------
+
+    /** Fake-quantizes all of {@code x} into {@code out} (which may be {@code x}). */
+    public void fakeQuantize(float[] x, float[] out, Quantizer q) {
+        Check.notNull(x, "x");
+        Check.notNull(out, "out");
+        Check.sameLength(x.length, "x", out.length, "out");
+        fakeQuantize(x, 0, out, 0, x.length, q);
+    }
+
+    /** Fake-quantizes {@code x[xOffset, +length)} into {@code out[outOffset, +length)}. */
+    public void fakeQuantize(float[] x, int xOffset, float[] out, int outOffset, int length, Quantizer q) {
+        checkQuant(x, xOffset, length, q);
+        Check.notNull(out, "out");
+        Check.range(out.length, outOffset, length, "out");
+        backend.fakeQuantize(x, xOffset, out, outOffset, length, q, null);
+    }
+
+    /**
+     * Fake-quantizes all of {@code x} into {@code out} and writes the packed STE mask (bit j&amp;63 of
+     * word j&gt;&gt;&gt;6 is 1 where the unclamped code was inside the grid); mask needs
+     * {@code (x.length + 63) / 64} words.
+     */
+    public void fakeQuantizeWithMask(float[] x, float[] out, long[] mask, Quantizer q) {
+        Check.notNull(x, "x");
+        Check.notNull(out, "out");
+        Check.sameLength(x.length, "x", out.length, "out");
+        checkQuant(x, 0, x.length, q);
+        checkMask(mask, x.length);
+        backend.fakeQuantize(x, 0, out, 0, x.length, q, mask);
+    }
+
+    /** Straight-through backward: dx = dy where the code of x was inside the grid, else 0 (dx may be dy). */
+    public void fakeQuantizeBackward(float[] x, float[] dy, float[] dx, Quantizer q) {
+        Check.notNull(x, "x");
+        checkSame(x, dy, dx);
+        checkQuant(x, 0, x.length, q);
+        backend.fakeQuantizeBackward(x, 0, dy, 0, dx, 0, x.length, q);
+    }
+
+    /** Straight-through backward from a mask written by {@link #fakeQuantizeWithMask}. */
+    public void steBackward(long[] mask, float[] dy, float[] dx) {
+        Check.notNull(dy, "dy");
+        Check.notNull(dx, "dx");
+        Check.sameLength(dy.length, "dy", dx.length, "dx");
+        checkMask(mask, dy.length);
+        backend.steBackward(mask, dy, 0, dx, 0, dy.length);
+    }
+
+    /**
+     * Backward of fake quantization with a learnable scale and zero point (PyTorch's
+     * {@code _fake_quantize_learnable_*_affine} backward, SPEC §4.6): writes dx (STE) and returns
+     * ∂L/∂s and ∂L/∂z per parameter set, each multiplied by {@code gradFactor} (LSQ uses
+     * 1/sqrt(n·qmax); PyTorch's default is 1). One pass over x and dy.
+     */
+    public LearnableGrads fakeQuantizeLearnableBackward(float[] x, float[] dy, float[] dx, Quantizer q,
+                                                        double gradFactor) {
+        Check.notNull(x, "x");
+        checkSame(x, dy, dx);
+        checkQuant(x, 0, x.length, q);
+        Check.finite(gradFactor, "gradFactor");
+        double[] ds = new double[q.paramCount()];
+        double[] dz = new double[q.paramCount()];
+        backend.learnableBackward(x, 0, dy, 0, dx, 0, x.length, q, ds, dz);
+        for (int p = 0; p < ds.length; p++) {
+            ds[p] *= gradFactor;
+            dz[p] *= gradFactor;
+        }
+        return new LearnableGrads(ds, dz);
+    }
+
+    /** DoReFa weight transform of {@code w} into {@code out} at {@code bits} bits; returns max|tanh(w)|. */
+    public double dorefaForward(float[] w, float[] out, int bits) {
+        Check.notNull(w, "w");
+        Check.notNull(out, "out");
+        Check.sameLength(w.length, "w", out.length, "out");
+        Check.bits(bits);
+        return backend.dorefaForward(w, 0, out, 0, w.length, bits);
+    }
+
+    /** Backward of {@link #dorefaForward}: round passed straight through, exact through tanh and the max. */
+    public void dorefaBackward(float[] w, float[] dy, float[] dx) {
+        Check.notNull(w, "w");
+        checkSame(w, dy, dx);
+        backend.dorefaBackward(w, 0, dy, 0, dx, 0, w.length);
+    }
+
+    // ---- integer codes ---------------------------------------------------------------------------
+
+    /**
+     * Integer codes of {@code x}, one byte each: the grid must fit int8 ([-128, 127]) or uint8
+     * ([0, 255], stored as unsigned bytes). NaN (and ±Inf under WRAP) become the zero point.
+     */
+    public void quantize(float[] x, byte[] codes, Quantizer q) {
+        Check.notNull(x, "x");
+        Check.notNull(codes, "codes");
+        Check.sameLength(x.length, "x", codes.length, "codes");
+        checkQuant(x, 0, x.length, q);
+        checkCodeWidth(q, 8);
+        backend.quantizeInt8(x, 0, codes, 0, x.length, q);
+    }
+
+    /** Floats from int8 codes: {@code dequantize(quantize(x)) == fakeQuantize(x)} bit for bit (finite x). */
+    public void dequantize(byte[] codes, float[] out, Quantizer q) {
+        Check.notNull(codes, "codes");
+        Check.notNull(out, "out");
+        Check.sameLength(codes.length, "codes", out.length, "out");
+        checkLayout(out.length, q);
+        checkCodeWidth(q, 8);
+        backend.dequantizeInt8(codes, 0, out, 0, out.length, q);
+    }
+
+    /**
+     * Packed int4 codes of {@code x}: element j in byte j/2, low nibble first; {@code packed} needs
+     * {@code (x.length + 1) / 2} bytes; the grid must fit [-8, 7] or [0, 15].
+     */
+    public void quantizeInt4(float[] x, byte[] packed, Quantizer q) {
+        Check.notNull(x, "x");
+        Check.notNull(packed, "packed");
+        checkPacked(packed, x.length);
+        checkQuant(x, 0, x.length, q);
+        checkCodeWidth(q, 4);
+        backend.quantizeInt4(x, 0, packed, 0, x.length, q);
+    }
+
+    /** Floats from packed int4 codes; {@code out.length} elements are read. */
+    public void dequantizeInt4(byte[] packed, float[] out, Quantizer q) {
+        Check.notNull(packed, "packed");
+        Check.notNull(out, "out");
+        checkPacked(packed, out.length);
+        checkLayout(out.length, q);
+        checkCodeWidth(q, 4);
+        backend.dequantizeInt4(packed, 0, out, 0, out.length, q);
+    }
+
+    // ---- KURE ------------------------------------------------------------------------------------
+
+    /**
+     * The KURE regularizer over all {@code weights} (SPEC §3); adds its gradient into
+     * {@code gradsToAccumulate} (same shapes; null for the loss only). Tensors with fewer than two
+     * elements, zero variance or non-finite values contribute nothing and are listed in the result.
+     */
+    public KureResult kure(List<float[]> weights, List<float[]> gradsToAccumulate, KureConfig config) {
+        Check.notNull(weights, "weights");
+        Check.notNull(config, "config");
+        for (int i = 0; i < weights.size(); i++) {
+            Check.notNull(weights.get(i), "weights[" + i + "]");
+        }
+        if (gradsToAccumulate != null) {
+            Check.sameLength(weights.size(), "weights", gradsToAccumulate.size(), "gradsToAccumulate");
+            for (int i = 0; i < weights.size(); i++) {
+                float[] g = Check.notNull(gradsToAccumulate.get(i), "gradsToAccumulate[" + i + "]");
+                Check.sameLength(weights.get(i).length, "weights[" + i + "]", g.length, "gradsToAccumulate[" + i + "]");
+            }
+        }
+        return backend.kure(weights, gradsToAccumulate, config);
+    }
+
+    /** {@link #kure(List, List, KureConfig)} over float32 segments (native byte order). */
+    public KureResult kureSegments(List<MemorySegment> weights, List<MemorySegment> gradsToAccumulate,
+                                   KureConfig config) {
+        Check.notNull(weights, "weights");
+        Check.notNull(config, "config");
+        for (int i = 0; i < weights.size(); i++) {
+            floats(weights.get(i), "weights[" + i + "]");
+        }
+        if (gradsToAccumulate != null) {
+            Check.sameLength(weights.size(), "weights", gradsToAccumulate.size(), "gradsToAccumulate");
+            for (int i = 0; i < weights.size(); i++) {
+                long g = floats(gradsToAccumulate.get(i), "gradsToAccumulate[" + i + "]");
+                long w = weights.get(i).byteSize() / Float.BYTES;
+                if (g != w) {
+                    throw new IllegalArgumentException("weights[" + i + "] and gradsToAccumulate[" + i
+                            + "] must have the same length, were " + w + " and " + g);
+                }
+                if (gradsToAccumulate.get(i).isReadOnly()) {
+                    throw new IllegalArgumentException("gradsToAccumulate[" + i + "] is read-only");
+                }
+            }
+        }
+        return backend.kureSegments(weights, gradsToAccumulate, config);
+    }
+
+    // ---- checks ----------------------------------------------------------------------------------
+
+    private static long floats(MemorySegment s, String name) {
+        Check.notNull(s, name);
+        if (s.byteSize() % Float.BYTES != 0) {
+            throw new IllegalArgumentException(name + " byte size must be a multiple of 4, was " + s.byteSize());
+        }
+        return s.byteSize() / Float.BYTES;
+    }
+
+    private static void checkQuant(float[] x, int offset, int length, Quantizer q) {
+        Check.notNull(x, "x");
+        Check.notNull(q, "q");
+        Check.range(x.length, offset, length, "x");
+        checkLayout(length, q);
+    }
+
+    private static void checkLayout(int length, Quantizer q) {
+        Check.notNull(q, "q");
+        long need = q.requiredLength();
+        if (need >= 0 && need != length) {
+            throw new IllegalArgumentException("tensor length must be " + need + " for this " + q.granularity()
+                    + " quantizer (" + q.paramCount() + " parameter sets), was " + length);
+        }
+    }
+
+    private static void checkSame(float[] x, float[] dy, float[] dx) {
+        Check.notNull(dy, "dy");
+        Check.notNull(dx, "dx");
+        Check.sameLength(x.length, "x", dy.length, "dy");
+        Check.sameLength(x.length, "x", dx.length, "dx");
+    }
+
+    private static void checkMask(long[] mask, int n) {
+        Check.notNull(mask, "mask");
+        int words = (n + 63) >>> 6;
+        if (mask.length < words) {
+            throw new IllegalArgumentException("mask must have at least " + words + " words for " + n
+                    + " elements, was " + mask.length);
+        }
+    }
+
+    private static void checkPacked(byte[] packed, int n) {
+        int bytes = (n + 1) >>> 1;
+        if (packed.length != bytes) {
+            throw new IllegalArgumentException("packed must have (n + 1) / 2 = " + bytes + " bytes for " + n
+                    + " elements, was " + packed.length);
+        }
+    }
+
+    private static void checkCodeWidth(Quantizer q, int width) {
+        int sMin = -(1 << (width - 1)), sMax = (1 << (width - 1)) - 1, uMax = (1 << width) - 1;
+        boolean fits = (q.qmin() >= sMin && q.qmax() <= sMax) || (q.qmin() >= 0 && q.qmax() <= uMax);
+        if (!fits) {
+            throw new IllegalArgumentException("grid [" + q.qmin() + ", " + q.qmax() + "] does not fit " + width
+                    + "-bit codes ([" + sMin + ", " + sMax + "] or [0, " + uMax + "])");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.kure;
+
+/**
+ * How a scaled value {@code y = x / s} becomes an integer (SPEC §4.3).
+ *
+ * <p>Every policy is applied to the exact real value {@code y - h}, where {@code h} is the grid's
+ * offset (0 for every grid except {@link Grid#MIDRISE}, where it is 0.5). All backends round
+ * identically, bit for bit.
+ */
+public enum Rounding {
+    /** Round half to even: {@link Math#rint}, {@code torch.round}, C {@code nearbyint}. The default. */
+    HALF_EVEN,
+    /** Round half away from zero: C {@code round}. */
+    HALF_AWAY_FROM_ZERO,
+    /** Round half up, {@code floor(y + 0.5)}: Java's {@link Math#round}, TensorFlow. */
+    HALF_UP,
+    /** Round half down, {@code ceil(y - 0.5)}. */
+    HALF_DOWN,
+    /** Toward negative infinity: two's-complement truncation of the low bits. */
+    FLOOR,
+    /** Toward positive infinity. */
+    CEIL,
+    /** Toward zero: sign-magnitude truncation. */
+    TOWARD_ZERO,
+    /**
+     * {@code floor(y + u)} with {@code u} uniform in [0, 1): rounds up with probability equal to the
+     * fractional part, so the rounding error has mean zero. {@code u} comes from Philox4x32-10 keyed
+     * by the quantizer's seed and the element's index, so results are identical on every backend,
+     * thread count and split of the input.
+     */
+    STOCHASTIC
+}

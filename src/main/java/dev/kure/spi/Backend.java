@@ -1,0 +1,80 @@
+package dev.kure.spi;
+
+import dev.kure.KureConfig;
+import dev.kure.KureResult;
+import dev.kure.Moments;
+import dev.kure.Quantizer;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * What a Kure backend implements. Internal service interface: frameworks use {@link dev.kure.Kernels},
+ * which validates every argument once and then calls exactly one method here. Implementations may
+ * therefore assume valid ranges, matching lengths and a quantizer that fits the data; they must not
+ * write outside the ranges given, must not allocate per element, and must not log.
+ *
+ * <p>Offsets and lengths count elements. A packed mask holds bit {@code j & 63} of word
+ * {@code j >>> 6} for the j-th element of the call (little-endian, so it is also the uint32 layout
+ * of the CUDA kernels).
+ */
+public interface Backend {
+
+    /** Short name, e.g. "scalar" or "panama". */
+    String name();
+
+    /** One line saying what this backend is and why it was chosen. */
+    String describe();
+
+    /** Moments of {@code x[off, off + len)}. */
+    Moments moments(float[] x, int off, int len);
+
+    /** Moments of {@code count} floats of {@code seg} starting at float index {@code off}. */
+    Moments moments(MemorySegment seg, long off, long count);
+
+    /**
+     * Per-channel moments of {@code x[off, off + outer*channels*inner)} laid out as
+     * [outer, channels, inner] (row-major): result[c] covers every element with channel index c.
+     * Runs are merged in increasing outer order.
+     */
+    Moments[] momentsPerChannel(float[] x, int off, int outer, int channels, int inner);
+
+    /** Fake quantization of {@code len} elements; out may alias x. Writes the STE mask if non-null. */
+    void fakeQuantize(float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask);
+
+    /** STE backward recomputing the mask from x: dx = dy · [qmin ≤ q ≤ qmax]. dx may alias dy. */
+    void fakeQuantizeBackward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q);
+
+    /** STE backward from a packed mask. dx may alias dy. */
+    void steBackward(long[] mask, float[] dy, int dyo, float[] dx, int dxo, int len);
+
+    /**
+     * Fused learnable scale / zero-point backward (SPEC §4.6): writes dx, ADDS each parameter set's
+     * ∂L/∂s and ∂L/∂z (before the grad factor) into {@code ds} and {@code dz}.
+     */
+    void learnableBackward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q,
+                           double[] ds, double[] dz);
+
+    /** Integer codes, one per byte (two's-complement bits of the code). */
+    void quantizeInt8(float[] x, int xo, byte[] codes, int co, int len, Quantizer q);
+
+    /** Floats from int8 codes (unsigned bytes when the grid is unsigned). */
+    void dequantizeInt8(byte[] codes, int co, float[] out, int oo, int len, Quantizer q);
+
+    /** Integer codes packed two per byte, element j in byte po + j/2, low nibble first. */
+    void quantizeInt4(float[] x, int xo, byte[] packed, int po, int len, Quantizer q);
+
+    /** Floats from packed int4 codes. */
+    void dequantizeInt4(byte[] packed, int po, float[] out, int oo, int len, Quantizer q);
+
+    /** DoReFa weight transform; returns max|tanh(w)|. */
+    double dorefaForward(float[] w, int wo, float[] out, int oo, int len, int bits);
+
+    /** DoReFa backward (straight-through round, exact through tanh and the max). dx may alias dy. */
+    void dorefaBackward(float[] w, int wo, float[] dy, int dyo, float[] dx, int dxo, int len);
+
+    /** KURE loss over float arrays; grads (may be null) receive the gradient added in place. */
+    KureResult kure(List<float[]> weights, List<float[]> grads, KureConfig config);
+
+    /** KURE loss over float32 segments; grads (may be null) receive the gradient added in place. */
+    KureResult kureSegments(List<MemorySegment> weights, List<MemorySegment> grads, KureConfig config);
+}
