@@ -105,7 +105,9 @@ KURE_HD double kd_div(double a, double b) {
 // out = Philox4x32-10(counter c, key (k0, k1)).
 KURE_HD void kure_philox4x32_10(const uint32_t c_in[4], uint32_t k0, uint32_t k1, uint32_t out[4]) {
     uint32_t c0 = c_in[0], c1 = c_in[1], c2 = c_in[2], c3 = c_in[3];
+#ifdef __CUDA_ARCH__
 #pragma unroll
+#endif
     for (int round = 0; round < 10; ++round) {
         if (round > 0) {  // 9 key bumps, between rounds
             k0 += KURE_PHILOX_W0;
@@ -150,7 +152,10 @@ struct KurePhiloxCache {
     uint64_t block;  // e >> 2 of the cached block; ~0 when empty
     uint32_t w[4];
 };
-KURE_HD void kure_philox_cache_init(KurePhiloxCache* pc) { pc->block = ~(uint64_t)0; }
+KURE_HD void kure_philox_cache_init(KurePhiloxCache* pc) {
+    pc->block = ~(uint64_t)0;  // e >> 2 < 2^62, so never a real block
+    pc->w[0] = pc->w[1] = pc->w[2] = pc->w[3] = 0u;
+}
 KURE_HD double kure_uniform_cached(KurePhiloxCache* pc, uint64_t seed, uint64_t e) {
     if ((e >> 2) != pc->block) {
         kure_philox_block(seed, e, pc->w);
