@@ -91,7 +91,7 @@ public final class TensorFile implements AutoCloseable {
      *
      * <p>The format comes from the extension ({@code .safetensors}, {@code .npy}, {@code .npz},
      * case-insensitive), or, for any other name, from the first bytes (the {@code .npy} magic, a zip
-     * signature, or a safetensors header length followed by {@code '{'}).
+     * signature, or a safetensors header length followed by an opening brace).
      *
      * @param path the file
      * @return the opened file; close it to unmap

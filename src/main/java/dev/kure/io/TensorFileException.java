@@ -13,7 +13,9 @@ import java.util.Objects;
 public final class TensorFileException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The file concerned (not serialized: {@code Path} is not serializable). */
     private final transient Path file;
+    /** The problem, without the file name. */
     private final String problem;
 
     /**
