@@ -134,4 +134,35 @@ class NpzTest {
         Path g = Bytes.write(dir.resolve("tr2.npz"), Bytes.zip(new String[] {"x.npy"}, new byte[][] {member}, new boolean[] {false}));
         assertFails(g, () -> Bytes.open(g), "member 'x.npy'", "truncated data");
     }
+
+    @Test
+    void zip64EndOfCentralDirectory() {
+        // more than 65535 members make java.util.zip write zip64 end records
+        int n = 65_600;
+        String[] names = new String[n];
+        byte[][] contents = new byte[n][];
+        boolean[] stored = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = "f" + i + ".txt";
+            contents[i] = new byte[0];
+            stored[i] = true;
+        }
+        names[n - 1] = "w.npy";
+        contents[n - 1] = members()[0];
+        names[n - 2] = "h.npy";
+        contents[n - 2] = members()[1];
+        stored[n - 2] = false;
+        byte[] zip = Bytes.zip(names, contents, stored);
+        boolean hasZip64 = false;
+        for (int i = zip.length - 100; i < zip.length - 4; i++) {
+            hasZip64 |= zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 6 && zip[i + 3] == 6;
+        }
+        assertTrue(hasZip64, "test archive should carry a zip64 end record");
+        Path f = Bytes.write(dir.resolve("z64.npz"), zip);
+        try (TensorFile tf = TensorFile.open(f)) {
+            assertEquals(List.of("h", "w"), tf.tensors().stream().map(TensorInfo::name).toList());
+            assertArrayEquals(new float[] {1f, 0x1p-24f, Float.NEGATIVE_INFINITY}, tf.toFloatArray("h"));
+            assertEquals(Float.floatToIntBits(W[4]), Float.floatToIntBits(tf.toFloatArray("w")[4]));
+        }
+    }
 }
