@@ -182,7 +182,8 @@ public final class Kernels {
      * Backward of fake quantization with a learnable scale and zero point (PyTorch's
      * {@code _fake_quantize_learnable_*_affine} backward, SPEC §4.6): writes dx (STE) and returns
      * ∂L/∂s and ∂L/∂z per parameter set, each multiplied by {@code gradFactor} (LSQ uses
-     * 1/sqrt(n·qmax); PyTorch's default is 1). One pass over x and dy.
+     * 1/sqrt(n·qmax); PyTorch's default is 1). One pass over x and dy. A NaN in x makes its
+     * parameter set's ∂L/∂s NaN (its dx is 0), so a bad input never passes silently.
      */
     public LearnableGrads fakeQuantizeLearnableBackward(float[] x, float[] dy, float[] dx, Quantizer q,
                                                         double gradFactor) {

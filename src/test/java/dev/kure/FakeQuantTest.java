@@ -385,4 +385,15 @@ class FakeQuantTest {
         }
         return l;
     }
+
+    @Test
+    void learnableBackwardMakesNaNVisible() {
+        float[] x = {0.1f, Float.NaN, 0.3f};
+        float[] dx = new float[3];
+        LearnableGrads g = k.fakeQuantizeLearnableBackward(x, new float[] {1, 1, 1}, dx,
+                Quantizer.perTensor(8, Grid.SIGNED, 0.1f, 0), 1.0);
+        assertTrue(Double.isNaN(g.dScale()[0]));
+        assertEquals(0f, dx[1]);
+        assertEquals(1f, dx[0]);
+    }
 }

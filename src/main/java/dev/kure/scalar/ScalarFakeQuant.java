@@ -80,7 +80,9 @@ final class ScalarFakeQuant {
                     } else if (c > qmax) {
                         sumS += g * above;
                         sumZ -= (double) g * s;
-                    } // NaN input: contributes nothing
+                    } else {
+                        sumS += Double.NaN; // NaN input: no silent gradient, dScale becomes NaN
+                    }
                 }
             }
             ds[p] += sumS;
