@@ -55,6 +55,15 @@ public final class Kernels {
         static final Kernels INSTANCE = new Kernels(BackendChoice.Cpu.INSTANCE);
     }
 
+    /**
+     * This backend with {@code threads} threads for large inputs and multi-tensor work (results are
+     * identical for every thread count; the scalar backend ignores it).
+     */
+    public Kernels withThreads(int threads) {
+        Check.positive(threads, "threads");
+        return new Kernels(backend.withThreads(threads));
+    }
+
     /** The backend's short name ("scalar", "panama", ...). */
     public String name() {
         return backend.name();

@@ -128,31 +128,88 @@ public final class Moments implements Serializable {
         if (n == 0) {
             return b;
         }
-        double na = n;
-        double nb = b.n;
-        double nn = na + nb;
-        double d = b.mean - mean;
-        if (Double.isInfinite(mean) || Double.isInfinite(b.mean)) {
-            // An infinite value: the weighted mean is what IEEE arithmetic gives (±Inf, or NaN for
-            // +Inf and -Inf together); central sums are undefined.
-            double mu = (na / nn) * mean + (nb / nn) * b.mean;
-            return new Moments(n + b.n, mu, Double.NaN, Double.NaN, Double.NaN, minOf(min, b.min), maxOf(max, b.max));
-        }
-        double d2 = d * d;
-        double nanb = na * nb;
-        double m = mean + d * (nb / nn);
-        double t2 = s2 + b.s2 + d2 * nanb / nn;
-        double t3 = s3 + b.s3 + d * d2 * nanb * (na - nb) / (nn * nn)
-                + 3.0 * d * (na * b.s2 - nb * s2) / nn;
-        double t4 = s4 + b.s4 + d2 * d2 * nanb * (na * na - nanb + nb * nb) / (nn * nn * nn)
-                + 6.0 * d2 * (na * na * b.s2 + nb * nb * s2) / (nn * nn)
-                + 4.0 * d * (na * b.s3 - nb * s3) / nn;
-        return new Moments(n + b.n, m, t2, t3, t4, minOf(min, b.min), maxOf(max, b.max));
+        return new Accumulator().add(this).add(b).toMoments();
     }
 
-    private static double minOf(double a, double b) { return Math.min(a, b); }
+    /**
+     * A mutable moments state for streaming and for kernels that must not allocate per block: it
+     * merges parts in place with exactly the arithmetic of {@link Moments#merge}. Not thread-safe.
+     */
+    public static final class Accumulator {
+        private long n;
+        private double mean = Double.NaN, s2, s3, s4, min = Double.NaN, max = Double.NaN;
 
-    private static double maxOf(double a, double b) { return Math.max(a, b); }
+        /** An empty accumulator. */
+        public Accumulator() {}
+
+        /** Clears to the empty state. */
+        public Accumulator reset() {
+            n = 0;
+            mean = min = max = Double.NaN;
+            s2 = s3 = s4 = 0;
+            return this;
+        }
+
+        /** Number of values merged so far. */
+        public long count() {
+            return n;
+        }
+
+        /** Merges a finished state. */
+        public Accumulator add(Moments m) {
+            return add(m.n, m.mean, m.s2, m.s3, m.s4, m.min, m.max);
+        }
+
+        /** Merges a part given by its raw state (count, mean, central sums S2..S4, min, max). */
+        public Accumulator add(long nb, double meanB, double s2b, double s3b, double s4b, double minB, double maxB) {
+            if (nb == 0) {
+                return this;
+            }
+            if (n == 0) {
+                n = nb;
+                mean = meanB;
+                s2 = s2b;
+                s3 = s3b;
+                s4 = s4b;
+                min = minB;
+                max = maxB;
+                return this;
+            }
+            double na = n;
+            double nbd = nb;
+            double nn = na + nbd;
+            double lo = Math.min(min, minB), hi = Math.max(max, maxB);
+            if (Double.isInfinite(mean) || Double.isInfinite(meanB)) {
+                // An infinite value: the weighted mean is what IEEE arithmetic gives (±Inf, or NaN for
+                // +Inf and -Inf together); central sums are undefined.
+                mean = (na / nn) * mean + (nbd / nn) * meanB;
+                s2 = s3 = s4 = Double.NaN;
+            } else {
+                double d = meanB - mean;
+                double d2 = d * d;
+                double nanb = na * nbd;
+                double t2 = s2 + s2b + d2 * nanb / nn;
+                double t3 = s3 + s3b + d * d2 * nanb * (na - nbd) / (nn * nn)
+                        + 3.0 * d * (na * s2b - nbd * s2) / nn;
+                double t4 = s4 + s4b + d2 * d2 * nanb * (na * na - nanb + nbd * nbd) / (nn * nn * nn)
+                        + 6.0 * d2 * (na * na * s2b + nbd * nbd * s2) / (nn * nn)
+                        + 4.0 * d * (na * s3b - nbd * s3) / nn;
+                mean = mean + d * (nbd / nn);
+                s2 = t2;
+                s3 = t3;
+                s4 = t4;
+            }
+            n += nb;
+            min = lo;
+            max = hi;
+            return this;
+        }
+
+        /** The merged state. */
+        public Moments toMoments() {
+            return of(n, mean, s2, s3, s4, min, max);
+        }
+    }
 
     /** The 64-byte little-endian wire form: n, mean, S2, S3, S4, min, max, and a format tag. */
     public byte[] toBytes() {

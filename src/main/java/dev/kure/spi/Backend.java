@@ -25,6 +25,14 @@ public interface Backend {
     /** One line saying what this backend is and why it was chosen. */
     String describe();
 
+    /**
+     * This backend with {@code threads} worker threads for large inputs (results are identical for
+     * every thread count); backends without threads return themselves.
+     */
+    default Backend withThreads(int threads) {
+        return this;
+    }
+
     /** Moments of {@code x[off, off + len)}. */
     Moments moments(float[] x, int off, int len);
 

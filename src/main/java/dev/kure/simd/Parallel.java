@@ -1,0 +1,90 @@
+package dev.kure.simd;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * Fixed-chunk parallelism: work is cut into chunks whose boundaries depend only on the input size,
+ * every chunk writes its own result slot, and the caller merges the slots in chunk order, so results
+ * are identical for 1, 2 or N threads. Work smaller than two chunks stays on the calling thread.
+ */
+final class Parallel {
+    /** Elements per chunk (4 MiB of floats): big enough to amortize a task, small enough to balance. */
+    static final int CHUNK = 1 << 20;
+
+    private final int threads;
+    private final ExecutorService pool;
+
+    Parallel(int threads) {
+        this.threads = threads;
+        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "kure-simd-" + COUNTER.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    int threads() {
+        return threads;
+    }
+
+    /** Number of chunks for {@code n} elements. */
+    static int chunks(long n) {
+        return (int) ((n + CHUNK - 1) / CHUNK);
+    }
+
+    /**
+     * Runs {@code body.accept(c)} for every task c in [0, tasks); on the calling thread when there is
+     * one thread or one task, otherwise spread over the pool (the caller works too).
+     */
+    void forEach(int tasks, IntConsumer body) {
+        if (threads <= 1 || tasks <= 1) {
+            for (int c = 0; c < tasks; c++) {
+                body.accept(c);
+            }
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int c; (c = next.getAndIncrement()) < tasks; ) {
+                body.accept(c);
+            }
+        };
+        int helpers = Math.min(threads, tasks) - 1;
+        @SuppressWarnings("unchecked")
+        Future<?>[] fs = new Future<?>[helpers];
+        for (int h = 0; h < helpers; h++) {
+            fs[h] = pool.submit(worker);
+        }
+        Throwable failure = null;
+        try {
+            worker.run();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package dev.kure.simd;
+
+import static dev.kure.simd.Lanes.F;
+import static dev.kure.simd.Lanes.I;
+import static dev.kure.simd.Lanes.N;
+
+import dev.kure.Overflow;
+import dev.kure.QuantMode;
+import dev.kure.Quantizer;
+import dev.kure.Rounding;
+import dev.kure.spi.QuantMath;
+import dev.kure.spi.Runs;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Fake quantization, its backward passes and integer codes on float lanes, bit-exact with the
+ * scalar reference.
+ *
+ * <p>Rounding: the Vector API has no lane-wise rint or floor. rint is {@code (y + 1.5·2^23) - 1.5·2^23},
+ * exact for |y| &lt; 2^22, and every policy is a base value plus exact fix-ups decided by comparing
+ * {@code y} with the base (SPEC §4.3); MIDRISE (h = 0.5) compares y with floor(y) + 0.5 and never
+ * forms y − 0.5; STOCHASTIC works on the integer 2^24·frac(y) against the 24-bit uniform. Under
+ * SATURATE the scaled value is first clamped to one step beyond the grid — rounding commutes with
+ * clamping to integer bounds — which keeps every lane in the exact range and still tells inside from
+ * outside for the STE mask. Under WRAP, lanes beyond 2^22 (and NaN, ±Inf) go to the scalar reference.
+ *
+ * <p>Structure: {@link #core} rounds one block of up to {@link #BLOCK} elements and either finishes a
+ * forward pass on the spot or leaves the unclamped and final codes in the call's scratch for the
+ * per-mode loops ({@link #ste}, {@link #learnable}, {@link #codes}). Every loop is a single method
+ * whose vector values never cross a call, so C2 keeps them in registers (no boxing, no allocation).
+ */
+final class SimdFakeQuant {
+    private SimdFakeQuant() {}
+
+    /** What a call computes from the codes. */
+    enum Mode { FORWARD, STE, LEARNABLE, INT8, INT4 }
+
+    /** Elements per block: the scratch (codes and Philox words) stays in L1. */
+    static final int BLOCK = 1024;
+
+    private static final float MAGIC = 0x1.8p23f;
+    private static final float ALMOST_HALF = Math.nextDown(0.5f);
+
+    /**
+     * Arguments and scratch of one call, reused across its runs; one per thread (see {@link #of}),
+     * so a call allocates nothing.
+     */
+    static final class Call {
+        Quantizer q;
+        Mode mode;
+        Rounding rounding;
+        boolean divide, half, wrap, stochastic;
+        int qmin, qmax;
+        float h, levelsF, invLevels;
+        long seed, e0;
+        final int[] k = new int[BLOCK + 4 * N];  // Philox words of the block
+        final float[] r = new float[BLOCK];      // unclamped rounded y - h (NaN: element done by the scalar path)
+        final float[] w = new float[BLOCK];      // final code q after SATURATE/WRAP
+        final int[] lane = new int[N];
+        final float[] lanesF = new float[N];
+        float[] x, out, dy;
+        int xo, oo, dyo;
+        long[] mask;
+        byte[] codes;      // INT8: one byte per element; INT4: packed, low nibble first
+        int co;
+        double[] ds, dz;   // LEARNABLE: per parameter set
+        double sumS, sumZ; // LEARNABLE: the current run's sums
+        // the current run's parameters
+        float s, inv, zf, lo, hi, wlo, whi;
+        int z, p;
+
+        Call reset(Quantizer quantizer, Mode m, float[] xs, int xOff) {
+            q = quantizer;
+            mode = m;
+            rounding = q.rounding();
+            divide = q.mode() == QuantMode.DIVIDE;
+            half = q.offset() != 0f;
+            wrap = q.overflow() == Overflow.WRAP;
+            stochastic = rounding == Rounding.STOCHASTIC;
+            qmin = q.qmin();
+            qmax = q.qmax();
+            h = q.offset();
+            levelsF = q.levels();
+            invLevels = 1f / q.levels();
+            seed = q.seed();
+            e0 = q.streamOffset();
+            x = xs;
+            xo = xOff;
+            out = dy = null;
+            oo = dyo = co = 0;
+            mask = null;
+            codes = null;
+            ds = dz = null;
+            return this;
+        }
+
+        void param(int param) {
+            p = param;
+            s = q.scale(param);
+            inv = QuantMath.reciprocal(s);
+            z = q.zeroPoint(param);
+            zf = z;
+            lo = qmin - z;
+            hi = qmax - z;
+            wlo = lo - 1 + h;   // one step beyond the grid, in units of y
+            whi = hi + 1 + h;
+        }
+    }
+
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+    /** This thread's call object, reset for a new call. */
+    static Call of(Quantizer q, Mode mode, float[] x, int xo) {
+        return CALLS.get().reset(q, mode, x, xo);
+    }
+
+    /** Runs the call over elements [0, len) of its arrays, run by run, block by block. */
+    static void run(Call c, int len) {
+        for (int i = 0; i < len; ) {
+            int end = Runs.end(i, len, c.q);
+            c.param(Runs.param(i, c.q));
+            c.sumS = c.sumZ = 0;
+            for (int b = i; b < end; b += BLOCK) {
+                int n = Math.min(BLOCK, end - b);
+                if (c.stochastic) {
+                    philox(c, b, n);
+                }
+                core(c, b, n);
+                switch (c.mode) {
+                    case FORWARD -> { }
+                    case STE -> ste(c, b, n);
+                    case LEARNABLE -> learnable(c, b, n);
+                    case INT8, INT4 -> codes(c, b, n);
+                }
+            }
+            if (c.mode == Mode.LEARNABLE) {
+                c.ds[c.p] += c.sumS;
+                c.dz[c.p] += c.sumZ;
+            }
+            i = end;
+        }
+    }
+
+    /** Philox words for elements [at, at + n): block-aligned evaluations, 4·N elements each. */
+    private static void philox(Call c, int at, int n) {
+        long first = c.e0 + at;
+        long b0 = first >>> 2;
+        int skip = (int) (first & 3);
+        for (int j = 0; j < skip + n; j += 4 * N) {
+            SimdPhilox.words(c.seed, b0 + j / 4, c.k, j);
+        }
+        if (skip != 0) {
+            System.arraycopy(c.k, skip, c.k, 0, n);
+        }
+    }
+
+    /**
+     * Rounds block [at, at + n): FORWARD writes its outputs (and mask) directly; other modes get
+     * r (unclamped) and w (final code) in the scratch. Lanes the vector path cannot do exactly, and
+     * the tail, are done by the scalar reference (r = NaN marks them for the mode loops).
+     */
+    private static void core(Call c, int at, int n) {
+        final boolean forward = c.mode == Mode.FORWARD;
+        final boolean half = c.half;
+        final Rounding pol = c.rounding;
+        final float h = c.h;
+        int j = 0;
+        for (; j + N <= n; j += N) {
+            FloatVector xv = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            FloatVector y = c.divide ? xv.div(c.s) : xv.mul(c.inv);
+            if (c.wrap) {
+                if (!y.abs().compare(VectorOperators.LT, 0x1p22f).allTrue()) {
+                    for (int t = 0; t < N; t++) {
+                        scalar(c, at, j + t);
+                    }
+                    continue;
+                }
+            } else {
+                y = y.max(c.wlo).min(c.whi);
+            }
+            FloatVector r;
+            if (c.stochastic) {
+                // floor(y - h + u), u = k·2^-24: with fl = floor(y) and G = floor(2^24·(y - fl)),
+                // r = fl - 1 + [K + G >= 2^24] + [K + G >= 2^25], K = k + 2^24·(1 - h)
+                FloatVector rn = y.add(MAGIC).sub(MAGIC);
+                FloatVector fl = rn.sub(1f, rn.compare(VectorOperators.GT, y));
+                IntVector g = (IntVector) y.sub(fl).mul(0x1p24f).convert(VectorOperators.F2I, 0);
+                VectorMask<Float> smallNeg = y.compare(VectorOperators.LT, 0f).and(y.compare(VectorOperators.GT, -1f));
+                if (smallNeg.anyTrue()) { // y + 1 is inexact here: G = 2^24 + floor(2^24·y)
+                    FloatVector big = y.mul(0x1p24f);
+                    IntVector t = (IntVector) big.convert(VectorOperators.F2I, 0);
+                    VectorMask<Integer> down = ((FloatVector) t.convert(VectorOperators.I2F, 0))
+                            .compare(VectorOperators.GT, big).cast(I);
+                    g = g.blend(t.sub(1, down).add(1 << 24), smallNeg.cast(I));
+                }
+                IntVector sum = IntVector.fromArray(I, c.k, j).lanewise(VectorOperators.LSHR, 8)
+                        .add(half ? 1 << 23 : 1 << 24).add(g);
+                r = fl.sub(1f).add(1f, sum.compare(VectorOperators.GE, 1 << 24).cast(F))
+                        .add(1f, sum.compare(VectorOperators.GE, 1 << 25).cast(F));
+            } else {
+                // base b and exact signs of t = (y - h) - b: pos, neg, ties at ±0.5
+                FloatVector b, rn = y.add(MAGIC).sub(MAGIC);
+                VectorMask<Float> pos, neg, tieUp, tieDown;
+                if (!half) {
+                    b = rn;
+                    FloatVector d = y.sub(rn);
+                    pos = d.compare(VectorOperators.GT, 0f);
+                    neg = d.compare(VectorOperators.LT, 0f);
+                    tieUp = d.compare(VectorOperators.GT, ALMOST_HALF);
+                    tieDown = d.compare(VectorOperators.LT, -ALMOST_HALF);
+                } else {
+                    b = rn.sub(1f, rn.compare(VectorOperators.GT, y));   // floor(y)
+                    FloatVector mid = b.add(0.5f);
+                    pos = y.compare(VectorOperators.GT, mid);
+                    neg = y.compare(VectorOperators.LT, mid);
+                    tieUp = pos.and(neg);                                // never
+                    tieDown = y.compare(VectorOperators.EQ, b);
+                }
+                r = switch (pol) {
+                    case FLOOR -> b.sub(1f, neg);
+                    case CEIL -> b.add(1f, pos);
+                    case TOWARD_ZERO -> b.sub(1f, neg).blend(b.add(1f, pos), y.compare(VectorOperators.LT, h));
+                    case HALF_UP -> b.add(1f, tieUp);
+                    case HALF_DOWN -> b.sub(1f, tieDown);
+                    case HALF_AWAY_FROM_ZERO -> b.add(1f, tieUp.and(y.compare(VectorOperators.GT, h)))
+                            .sub(1f, tieDown.and(y.compare(VectorOperators.LT, h)));
+                    case HALF_EVEN -> half
+                            ? b.sub(1f, tieDown.and(b.mul(0.5f).add(MAGIC).sub(MAGIC).mul(2f).compare(VectorOperators.NE, b)))
+                            : b;
+                    case STOCHASTIC -> throw new AssertionError();
+                };
+            }
+            FloatVector w;
+            if (!c.wrap) {
+                w = r.max(c.lo).min(c.hi).add(c.zf);
+            } else { // floorMod(q - qmin, L) + qmin, exact: the float quotient is off by at most one
+                FloatVector t = r.add(c.zf).sub((float) c.qmin);
+                FloatVector qt = t.mul(c.invLevels).add(MAGIC).sub(MAGIC);
+                FloatVector m = t.sub(qt.mul(c.levelsF));
+                m = m.add(c.levelsF, m.compare(VectorOperators.LT, 0f));
+                m = m.sub(c.levelsF, m.compare(VectorOperators.GE, c.levelsF));
+                w = m.add((float) c.qmin);
+            }
+            if (r.test(VectorOperators.IS_NAN).anyTrue()) { // NaN input: the scalar reference says what happens
+                for (int t = 0; t < N; t++) {
+                    scalar(c, at, j + t);
+                }
+                continue;
+            }
+            if (forward) {
+                w.sub(c.zf).add(h).mul(c.s).intoArray(c.out, c.oo + at + j);
+                if (c.mask != null) {
+                    VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
+                    putBits(c.mask, at + j, inside.toLong(), N);
+                }
+            } else {
+                r.intoArray(c.r, j);
+                w.intoArray(c.w, j);
+            }
+        }
+        for (; j < n; j++) {
+            scalar(c, at, j);
+        }
+    }
+
+    /**
+     * The scalar reference for element {@code at + j}: finishes a forward pass, or leaves r = NaN
+     * (a marker) and the mode's result written, for the mode loops to skip.
+     */
+    private static void scalar(Call c, int at, int j) {
+        int i = at + j;
+        float xv = c.x[c.xo + i];
+        float code = QuantMath.code(xv, c.s, c.inv, c.z, c.h, c.rounding, c.divide, c.seed, c.e0 + i);
+        boolean inside = QuantMath.inside(code, c.qmin, c.qmax);
+        float w = QuantMath.overflow(code, c.qmin, c.qmax, c.q.overflow());
+        switch (c.mode) {
+            case FORWARD -> {
+                c.out[c.oo + i] = QuantMath.value(w, c.z, c.h, c.s);
+                if (c.mask != null) {
+                    putBits(c.mask, i, inside ? 1 : 0, 1);
+                }
+                return;
+            }
+            case STE -> c.out[c.oo + i] = inside ? c.dy[c.dyo + i] : 0f;
+            case INT8, INT4 -> store(c, i, Float.isNaN(w) ? c.z : (int) w);
+            case LEARNABLE -> {
+                float g = c.dy[c.dyo + i];
+                c.out[c.oo + i] = inside ? g : 0f;
+                if (inside) {
+                    c.sumS += g * ((double) QuantMath.value(w, c.z, c.h, c.s) - xv) * c.inv;
+                } else if (code < c.qmin || code > c.qmax) {
+                    c.sumS += g * ((double) (code < c.qmin ? c.lo : c.hi) + c.h);
+                    c.sumZ -= (double) g * c.s;
+                } else {
+                    c.sumS += Double.NaN; // NaN input
+                }
+            }
+        }
+        c.r[j] = Float.NaN;
+    }
+
+    /** STE: dx = dy where the unclamped code is inside the grid, else +0. */
+    private static void ste(Call c, int at, int n) {
+        FloatVector zero = FloatVector.zero(F);
+        for (int j = 0; j + N <= n; j += N) {
+            FloatVector r = FloatVector.fromArray(F, c.r, j);
+            VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
+            VectorMask<Float> done = r.test(VectorOperators.IS_NAN);
+            zero.blend(FloatVector.fromArray(F, c.dy, c.dyo + at + j), inside)
+                    .intoArray(c.out, c.oo + at + j, done.not());
+        }
+    }
+
+    /** Learnable scale and zero point: dx, and the run's ds/dz sums (float lanes per block, then double). */
+    private static void learnable(Call c, int at, int n) {
+        FloatVector zero = FloatVector.zero(F), accS = zero, accZ = zero;
+        FloatVector above = FloatVector.broadcast(F, c.hi + c.h);
+        FloatVector below = FloatVector.broadcast(F, c.lo + c.h);
+        for (int j = 0; j + N <= n; j += N) {
+            FloatVector r = FloatVector.fromArray(F, c.r, j);
+            VectorMask<Float> todo = r.test(VectorOperators.IS_NAN).not();
+            FloatVector g = FloatVector.fromArray(F, c.dy, c.dyo + at + j);
+            FloatVector xv = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            VectorMask<Float> lowM = r.compare(VectorOperators.LT, c.lo);
+            VectorMask<Float> highM = r.compare(VectorOperators.GT, c.hi);
+            VectorMask<Float> outside = lowM.or(highM);
+            zero.blend(g, outside.not()).intoArray(c.out, c.oo + at + j, todo);
+            FloatVector fq = FloatVector.fromArray(F, c.w, j).sub(c.zf).add(c.h).mul(c.s);
+            FloatVector in = g.mul(fq.sub(xv)).mul(c.inv);
+            FloatVector edge = above.blend(below, lowM);
+            accS = accS.add(in.blend(g.mul(edge), outside), todo);
+            accZ = accZ.sub(g.mul(c.s), outside.and(todo));
+        }
+        accS.intoArray(c.lanesF, 0);
+        c.sumS += Lanes.sum(c.lanesF);
+        accZ.intoArray(c.lanesF, 0);
+        c.sumZ += Lanes.sum(c.lanesF);
+    }
+
+    /** Byte lanes as many as float lanes, when such a shape exists (not for 128-bit floats). */
+    private static final VectorSpecies<Byte> B = N * 8 >= 64 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(N * 8)) : null;
+
+    /** int8 bytes or packed int4 nibbles from the final codes. */
+    private static void codes(Call c, int at, int n) {
+        for (int j = 0; j + N <= n; j += N) {
+            FloatVector r = FloatVector.fromArray(F, c.r, j);
+            if (r.test(VectorOperators.IS_NAN).anyTrue()) {
+                for (int t = 0; t < N; t++) {
+                    if (!Float.isNaN(c.r[j + t])) {
+                        store(c, at + j + t, (int) c.w[j + t]);
+                    }
+                }
+                continue;
+            }
+            IntVector iv = (IntVector) FloatVector.fromArray(F, c.w, j).convert(VectorOperators.F2I, 0);
+            if (c.mode == Mode.INT8 && B != null) {
+                iv.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(c.codes, c.co + at + j);
+            } else {
+                iv.intoArray(c.lane, 0);
+                for (int t = 0; t < N; t++) {
+                    store(c, at + j + t, c.lane[t]);
+                }
+            }
+        }
+    }
+
+    /** Stores element i's code: a byte (INT8) or a nibble, low first (INT4). */
+    private static void store(Call c, int i, int code) {
+        if (c.mode == Mode.INT8) {
+            c.codes[c.co + i] = (byte) code;
+        } else {
+            int b = c.co + (i >>> 1);
+            c.codes[b] = (i & 1) == 0 ? (byte) (code & 0xF) : (byte) ((c.codes[b] & 0x0F) | ((code & 0xF) << 4));
+        }
+    }
+
+    /** Sets bits [pos, pos + count) of a packed mask to the low {@code count} bits of {@code bits}. */
+    static void putBits(long[] mask, int pos, long bits, int count) {
+        long keep = count == 64 ? -1L : (1L << count) - 1;
+        bits &= keep;
+        int w = pos >>> 6, b = pos & 63;
+        mask[w] = (mask[w] & ~(keep << b)) | (bits << b);
+        if (b + count > 64) {
+            int spill = b + count - 64;
+            mask[w + 1] = (mask[w + 1] & ~((1L << spill) - 1)) | (bits >>> (64 - b));
+        }
+    }
+
+    static {
+        assert ByteVector.SPECIES_64 != null;
+    }
+}
