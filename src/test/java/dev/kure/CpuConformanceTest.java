@@ -19,6 +19,11 @@ class CpuConformanceTest extends BackendConformance {
     void simdIsChosenWhenTheVectorModuleIsReadable() {
         if (!Boolean.getBoolean("kure.expectFallback")) {
             assertEquals("panama", Kernels.cpu().name(), Kernels.cpu().describe());
+            String bits = System.getProperty("kure.simd.bits");
+            if (bits != null) {
+                org.junit.jupiter.api.Assertions.assertTrue(Kernels.cpu().describe().contains(bits + "-bit"),
+                        Kernels.cpu().describe());
+            }
         }
     }
 
