@@ -8,17 +8,49 @@ package dev.kure.scalar;
 public final class ScalarCalibration {
     private ScalarCalibration() {}
 
+    /** Digit layout of the 31-bit key (the float bits of |x|): bits 30..20, 19..10, 9..0. */
+    private static final int[] SHIFT = {20, 10, 0};
+    private static final int[] WIDTH = {11, 10, 10};
+
     /**
      * The k-th smallest (0-based) |x| of {@code x[off, off + len)}, exactly: a most-significant-digit
-     * radix select on the non-negative float bit patterns (11, 10 and 10 bits; three read passes, no
-     * copy, no sort). Requires 0 ≤ k &lt; len and no NaN in the range.
+     * radix select on the non-negative float bit patterns (whose integer order is their numeric order),
+     * digits of 11, 10 and 10 bits; three read passes, no copy, no sort. Requires 0 ≤ k &lt; len and no
+     * NaN in the range. −0 counts as 0.
      */
     public static float absOrderStatistic(float[] x, int off, int len, long k) {
-        throw new UnsupportedOperationException("not yet");
+        int[] count = new int[1 << 11];
+        int prefix = 0;       // the key bits decided so far (above the current digit)
+        int prefixMask = 0;   // which bits are decided
+        long rank = k;
+        for (int d = 0; d < 3; d++) {
+            int shift = SHIFT[d];
+            int digits = 1 << WIDTH[d];
+            java.util.Arrays.fill(count, 0, digits, 0);
+            int digitMask = digits - 1;
+            for (int i = 0; i < len; i++) {
+                int key = Float.floatToRawIntBits(x[off + i]) & 0x7fffffff;
+                if ((key & prefixMask) == prefix) {
+                    count[(key >>> shift) & digitMask]++;
+                }
+            }
+            int digit = 0;
+            while (rank >= count[digit]) {
+                rank -= count[digit];
+                digit++;
+            }
+            prefix |= digit << shift;
+            prefixMask |= digitMask << shift;
+        }
+        return Float.intBitsToFloat(prefix);
     }
 
     /** Σ|x − center|/len in double. */
     public static double meanAbsDeviation(float[] x, int off, int len, double center) {
-        throw new UnsupportedOperationException("not yet");
+        double s = 0;
+        for (int i = 0; i < len; i++) {
+            s += Math.abs(x[off + i] - center);
+        }
+        return s / len;
     }
 }
