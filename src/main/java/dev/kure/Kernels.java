@@ -380,4 +380,131 @@ public final class Kernels {
                     + "-bit codes ([" + sMin + ", " + sMax + "] or [0, " + uMax + "])");
         }
     }
+
+    // ---- step-size calibration and robustness sweeps (issue 5) ------------------------------------
+
+    /**
+     * A per-tensor quantizer of {@code bits} bits on {@code grid} whose scale and zero point are
+     * chosen from {@code x} by {@code policy} (SPEC §5; see {@link StepPolicy} for each policy, the
+     * clip-to-step convention and the all-zero case). Rounding HALF_EVEN, SATURATE, MULTIPLY.
+     *
+     * @throws IllegalArgumentException if x is empty or has NaN/infinite values, bits is outside
+     *         1..16, grid is CUSTOM, or the policy does not fit the grid
+     */
+    public Quantizer calibrate(float[] x, int bits, Grid grid, StepPolicy policy) {
+        Check.notNull(grid, "grid");
+        Check.bits(bits);
+        return calibrate(x, Calibrator.template(bits, grid), policy);
+    }
+
+    /**
+     * A per-tensor quantizer like {@code template} (bits, grid, rounding, overflow, mode, seed and
+     * stream offset; its scales and granularity are ignored) with scale and zero point chosen from
+     * {@code x} by {@code policy}. MSE and LP_NORM measure candidates with the template's rounding,
+     * overflow, mode and stochastic stream.
+     */
+    public Quantizer calibrate(float[] x, Quantizer template, StepPolicy policy) {
+        Check.notNull(x, "x");
+        Calibrator.check(template, policy);
+        if (x.length == 0) {
+            throw new IllegalArgumentException("x must not be empty (no data to calibrate on)");
+        }
+        return Calibrator.perTensor(backend, x, template, policy);
+    }
+
+    /**
+     * A per-channel quantizer along {@code axis} of the row-major {@code shape} (x.length must equal
+     * its volume), each channel calibrated on its own elements by {@code policy}.
+     *
+     * @throws IllegalArgumentException as {@link #calibrate(float[], int, Grid, StepPolicy)}, naming
+     *         an empty shape or channel
+     */
+    public Quantizer calibratePerChannel(float[] x, int[] shape, int axis, int bits, Grid grid, StepPolicy policy) {
+        Check.notNull(grid, "grid");
+        Check.bits(bits);
+        return calibratePerChannel(x, shape, axis, Calibrator.template(bits, grid), policy);
+    }
+
+    /** {@link #calibratePerChannel(float[], int[], int, int, Grid, StepPolicy)} with a template quantizer. */
+    public Quantizer calibratePerChannel(float[] x, int[] shape, int axis, Quantizer template, StepPolicy policy) {
+        Check.notNull(x, "x");
+        long volume = Check.volume(shape);
+        Check.axis(axis, shape);
+        Calibrator.check(template, policy);
+        if (volume != x.length) {
+            throw new IllegalArgumentException("x.length must equal the volume of the shape "
+                    + java.util.Arrays.toString(shape) + " = " + volume + ", was " + x.length);
+        }
+        if (volume == 0) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape)
+                    + " is empty: no data to calibrate on");
+        }
+        return Calibrator.perChannel(backend, x, shape, axis, template, policy);
+    }
+
+    /**
+     * A per-group quantizer: each consecutive group of {@code groupSize} elements (which must divide
+     * x.length) calibrated on its own by {@code policy}.
+     */
+    public Quantizer calibratePerGroup(float[] x, int groupSize, int bits, Grid grid, StepPolicy policy) {
+        Check.notNull(grid, "grid");
+        Check.bits(bits);
+        return calibratePerGroup(x, groupSize, Calibrator.template(bits, grid), policy);
+    }
+
+    /** {@link #calibratePerGroup(float[], int, int, Grid, StepPolicy)} with a template quantizer. */
+    public Quantizer calibratePerGroup(float[] x, int groupSize, Quantizer template, StepPolicy policy) {
+        Check.notNull(x, "x");
+        Check.positive(groupSize, "groupSize");
+        Calibrator.check(template, policy);
+        if (x.length == 0) {
+            throw new IllegalArgumentException("x must not be empty (no data to calibrate on)");
+        }
+        if (x.length % groupSize != 0) {
+            throw new IllegalArgumentException("groupSize must divide x.length = " + x.length + ", was " + groupSize);
+        }
+        return Calibrator.perGroup(backend, x, groupSize, template, policy);
+    }
+
+    /**
+     * The exact order statistic of |x| at percentile {@code percent} in (0, 100], nearest rank (see
+     * {@link StepPolicy.Percentile}).
+     */
+    public float absPercentile(float[] x, double percent) {
+        Check.notNull(x, "x");
+        new StepPolicy.Percentile(percent);
+        if (x.length == 0) {
+            throw new IllegalArgumentException("x must not be empty (no percentile of no data)");
+        }
+        Calibrator.finite(backend.moments(x, 0, x.length), "x");
+        return backend.absOrderStatistic(x, 0, x.length, Calibrator.rank(percent, x.length) - 1);
+    }
+
+    /**
+     * The measured error of fake-quantizing {@code x} with {@code q}: Σ(fq(x) − x)² and Σx², equal
+     * (up to double summation order) to {@link #fakeQuantize} followed by summing in double; one read
+     * of x, nothing written. Any granularity.
+     */
+    public QuantError quantError(float[] x, Quantizer q) {
+        checkQuant(x, 0, x.length, q);
+        return Calibrator.quantError(backend, x, q);
+    }
+
+    /**
+     * A robustness sweep: the MSE and SNR of every setting of {@code spec} on {@code x}, computed by
+     * reading x once (blocked: each block stays in cache while every setting is evaluated) after the
+     * base steps are calibrated (per tensor, by the spec's base policy: one more read of x for
+     * MAX_ABS and the moment-based policies). Equal, within double summation order, to
+     * fake-quantizing with each {@link SweepResult.Row#quantizer()} and measuring.
+     *
+     * @throws IllegalArgumentException if x is empty or not finite
+     */
+    public SweepResult sweep(float[] x, SweepSpec spec) {
+        Check.notNull(x, "x");
+        Check.notNull(spec, "spec");
+        if (x.length == 0) {
+            throw new IllegalArgumentException("x must not be empty (nothing to sweep)");
+        }
+        return Calibrator.sweep(backend, x, spec);
+    }
 }

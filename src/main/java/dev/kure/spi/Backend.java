@@ -85,4 +85,35 @@ public interface Backend {
 
     /** KURE loss over float32 segments; grads (may be null) receive the gradient added in place. */
     KureResult kureSegments(List<MemorySegment> weights, List<MemorySegment> grads, KureConfig config);
+
+    // ---- step-size calibration and robustness sweeps (issue 5) ------------------------------------
+    // Default methods run the scalar reference kernels, so a backend inherits them until it overrides.
+
+    /**
+     * The k-th smallest (0-based) of |x[off + i]| for i in [0, len), exactly (an order statistic, not
+     * an approximation). Requires 0 ≤ k &lt; len and no NaN in the range. Must not modify x.
+     */
+    default float absOrderStatistic(float[] x, int off, int len, long k) {
+        return dev.kure.scalar.ScalarCalibration.absOrderStatistic(x, off, len, k);
+    }
+
+    /** Σ|x[off + i] − center| / len over the range, accumulated in double. */
+    default double meanAbsDeviation(float[] x, int off, int len, double center) {
+        return dev.kure.scalar.ScalarCalibration.meanAbsDeviation(x, off, len, center);
+    }
+
+    /**
+     * Quantization error of many settings in one read of the data: for every per-tensor quantizer
+     * {@code settings[k]}, ADDS Σ<sub>i</sub> |fq<sub>k</sub>(x<sub>i</sub>) − x<sub>i</sub>|<sup>p</sup>
+     * (difference formed in double from the two floats) into {@code sums[k]}, where fq<sub>k</sub> is
+     * exactly {@link #fakeQuantize} with {@code settings[k]}, except that the stochastic stream index
+     * of element i is {@code streamIndex[i]} when {@code streamIndex} is non-null, else
+     * {@code streamBase + i} (the settings' own stream offsets are ignored). Returns Σx<sub>i</sub>².
+     * For p = 2 the sums must equal, up to double summation order, fake-quantizing per setting and
+     * summing the squared errors in double.
+     */
+    default double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
+                             double p, double[] sums) {
+        return dev.kure.scalar.ScalarSweep.errorSums(x, off, len, streamBase, streamIndex, settings, p, sums);
+    }
 }
