@@ -109,15 +109,21 @@ public final class PanamaBackend implements Backend {
 
     @Override
     public void fakeQuantizeBackward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q) {
-        chunked(len, q, (from, n) -> {
-            SimdFakeQuant.Call c = call(from == 0 ? q : q.withStreamOffset(q.streamOffset() + from),
-                    SimdFakeQuant.Mode.STE, x, xo + from);
-            c.dy = dy;
-            c.dyo = dyo + from;
-            c.out = dx;
-            c.oo = dxo + from;
-            SimdFakeQuant.run(c, n);
-        });
+        if (Parallel.chunks(len) <= 1 || q.granularity() != dev.kure.Granularity.PER_TENSOR) {
+            steRange(x, xo, dy, dyo, dx, dxo, len, q);
+            return;
+        }
+        chunked(len, q, (from, n) -> steRange(x, xo + from, dy, dyo + from, dx, dxo + from, n,
+                q.withStreamOffset(q.streamOffset() + from)));
+    }
+
+    private static void steRange(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q) {
+        SimdFakeQuant.Call c = call(q, SimdFakeQuant.Mode.STE, x, xo);
+        c.dy = dy;
+        c.dyo = dyo;
+        c.out = dx;
+        c.oo = dxo;
+        SimdFakeQuant.run(c, len);
     }
 
     @Override
