@@ -17,6 +17,8 @@ fi
 cd "$root"
 mvn -B -q -DskipTests install
 mvn -B -q -f bench/pom.xml package
+# the C baseline the benchmarks call through FFM (gcc -O3 -march=native)
+native/build-baseline.sh "$here/target/native/libkurebaseline.so"
 
 jar="$here/target/kure-benchmarks.jar"
 echo "built $jar"

@@ -35,6 +35,7 @@ fi
 
 # The flags every JVM running Kure's SIMD code needs. The forked benchmark JVMs get them through
 # @Fork(jvmArgsAppend = ...) in each benchmark class; the host JVM needs them to load the classes.
+export KURE_BASELINE_LIB="${KURE_BASELINE_LIB:-$here/target/native/libkurebaseline.so}"
 flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
 
 machine="$results/$name.machine.txt"

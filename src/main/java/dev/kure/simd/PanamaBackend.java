@@ -58,7 +58,7 @@ public final class PanamaBackend implements Backend {
 
     @Override
     public Moments moments(float[] x, int off, int len) {
-        return SimdMoments.of(MemorySegment.ofArray(x), off, len, par, ref);
+        return SimdMoments.of(x, off, len, par, ref);
     }
 
     @Override
@@ -68,7 +68,7 @@ public final class PanamaBackend implements Backend {
 
     @Override
     public Moments[] momentsPerChannel(float[] x, int off, int outer, int channels, int inner) {
-        return SimdMoments.perChannel(MemorySegment.ofArray(x), off, outer, channels, inner, par, ref);
+        return SimdMoments.perChannel(x, off, outer, channels, inner, par, ref);
     }
 
     private static SimdFakeQuant.Call call(Quantizer q, SimdFakeQuant.Mode mode, float[] x, int xo) {

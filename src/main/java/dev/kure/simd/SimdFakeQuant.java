@@ -60,7 +60,7 @@ final class SimdFakeQuant {
         float h, levelsF, invLevels;
         long seed, e0;
         final int[] k = new int[BLOCK + 4 * N];  // Philox words of the block
-        final float[] r = new float[BLOCK];      // unclamped rounded y - h (NaN: element done by the scalar path)
+        final float[] r = new float[BLOCK];      // unclamped rounded y - h ({@link #DONE}: done by the scalar path)
         final float[] w = new float[BLOCK];      // final code q after SATURATE/WRAP
         final int[] lane = new int[N];
         final float[] lanesF = new float[N];
@@ -167,6 +167,10 @@ final class SimdFakeQuant {
      */
     private static void core(Call c, int at, int n) {
         final boolean forward = c.mode == Mode.FORWARD;
+        // the STE mask and the backward passes need inside/outside; forward and codes do not, and
+        // clamp y straight to the grid (rounding commutes with it), which saves the second clamp
+        final boolean needInside = c.mode == Mode.STE || c.mode == Mode.LEARNABLE || c.mask != null;
+        final float ylo = needInside ? c.wlo : c.lo + c.h, yhi = needInside ? c.whi : c.hi + c.h;
         final boolean half = c.half;
         final Rounding pol = c.rounding;
         final float h = c.h;
@@ -182,7 +186,7 @@ final class SimdFakeQuant {
                     continue;
                 }
             } else {
-                y = y.max(c.wlo).min(c.whi);
+                y = y.max(ylo).min(yhi); // NaN stays NaN: max/min propagate it, as Math.max does
             }
             FloatVector r;
             if (c.stochastic) {
@@ -236,23 +240,28 @@ final class SimdFakeQuant {
                     case STOCHASTIC -> throw new AssertionError();
                 };
             }
-            FloatVector w;
             if (!c.wrap) {
-                w = r.max(c.lo).min(c.hi).add(c.zf);
-            } else { // floorMod(q - qmin, L) + qmin, exact: the float quotient is off by at most one
-                FloatVector t = r.add(c.zf).sub((float) c.qmin);
-                FloatVector qt = t.mul(c.invLevels).add(MAGIC).sub(MAGIC);
-                FloatVector m = t.sub(qt.mul(c.levelsF));
-                m = m.add(c.levelsF, m.compare(VectorOperators.LT, 0f));
-                m = m.sub(c.levelsF, m.compare(VectorOperators.GE, c.levelsF));
-                w = m.add((float) c.qmin);
-            }
-            if (r.test(VectorOperators.IS_NAN).anyTrue()) { // NaN input: the scalar reference says what happens
-                for (int t = 0; t < N; t++) {
-                    scalar(c, at, j + t);
+                // r is never -0.0 here (rint via 1.5·2^23 gives +0), so ((r + z) - z + h)·s = (r + h)·s
+                FloatVector rc = needInside ? r.max(c.lo).min(c.hi) : r;
+                if (forward) {
+                    (half ? rc.add(0.5f) : rc).mul(c.s).intoArray(c.out, c.oo + at + j);
+                    if (c.mask != null) {
+                        VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
+                        putBits(c.mask, at + j, inside.toLong(), N);
+                    }
+                } else {
+                    r.intoArray(c.r, j);
+                    rc.add(c.zf).intoArray(c.w, j);
                 }
                 continue;
             }
+            // WRAP: floorMod(q - qmin, L) + qmin, exact: the float quotient is off by at most one
+            FloatVector t = r.add(c.zf).sub((float) c.qmin);
+            FloatVector qt = t.mul(c.invLevels).add(MAGIC).sub(MAGIC);
+            FloatVector m = t.sub(qt.mul(c.levelsF));
+            m = m.add(c.levelsF, m.compare(VectorOperators.LT, 0f));
+            m = m.sub(c.levelsF, m.compare(VectorOperators.GE, c.levelsF));
+            FloatVector w = m.add((float) c.qmin);
             if (forward) {
                 w.sub(c.zf).add(h).mul(c.s).intoArray(c.out, c.oo + at + j);
                 if (c.mask != null) {
@@ -302,8 +311,11 @@ final class SimdFakeQuant {
                 }
             }
         }
-        c.r[j] = Float.NaN;
+        c.r[j] = DONE;
     }
+
+    /** Marks a scratch lane the scalar path already finished (vector-path r is finite or NaN). */
+    private static final float DONE = Float.NEGATIVE_INFINITY;
 
     /** STE: dx = dy where the unclamped code is inside the grid, else +0. */
     private static void ste(Call c, int at, int n) {
@@ -311,7 +323,7 @@ final class SimdFakeQuant {
         for (int j = 0; j + N <= n; j += N) {
             FloatVector r = FloatVector.fromArray(F, c.r, j);
             VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
-            VectorMask<Float> done = r.test(VectorOperators.IS_NAN);
+            VectorMask<Float> done = r.compare(VectorOperators.EQ, DONE);
             zero.blend(FloatVector.fromArray(F, c.dy, c.dyo + at + j), inside)
                     .intoArray(c.out, c.oo + at + j, done.not());
         }
@@ -324,13 +336,14 @@ final class SimdFakeQuant {
         FloatVector below = FloatVector.broadcast(F, c.lo + c.h);
         for (int j = 0; j + N <= n; j += N) {
             FloatVector r = FloatVector.fromArray(F, c.r, j);
-            VectorMask<Float> todo = r.test(VectorOperators.IS_NAN).not();
+            VectorMask<Float> todo = r.compare(VectorOperators.NE, DONE);
             FloatVector g = FloatVector.fromArray(F, c.dy, c.dyo + at + j);
             FloatVector xv = FloatVector.fromArray(F, c.x, c.xo + at + j);
             VectorMask<Float> lowM = r.compare(VectorOperators.LT, c.lo);
             VectorMask<Float> highM = r.compare(VectorOperators.GT, c.hi);
-            VectorMask<Float> outside = lowM.or(highM);
-            zero.blend(g, outside.not()).intoArray(c.out, c.oo + at + j, todo);
+            VectorMask<Float> outside = lowM.or(highM);   // NaN: neither inside nor outside
+            VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
+            zero.blend(g, inside).intoArray(c.out, c.oo + at + j, todo);
             FloatVector fq = FloatVector.fromArray(F, c.w, j).sub(c.zf).add(c.h).mul(c.s);
             FloatVector in = g.mul(fq.sub(xv)).mul(c.inv);
             FloatVector edge = above.blend(below, lowM);
@@ -350,15 +363,16 @@ final class SimdFakeQuant {
     private static void codes(Call c, int at, int n) {
         for (int j = 0; j + N <= n; j += N) {
             FloatVector r = FloatVector.fromArray(F, c.r, j);
-            if (r.test(VectorOperators.IS_NAN).anyTrue()) {
+            if (r.compare(VectorOperators.EQ, DONE).anyTrue()) {
                 for (int t = 0; t < N; t++) {
-                    if (!Float.isNaN(c.r[j + t])) {
-                        store(c, at + j + t, (int) c.w[j + t]);
+                    if (c.r[j + t] != DONE) {
+                        store(c, at + j + t, Float.isNaN(c.w[j + t]) ? c.z : (int) c.w[j + t]);
                     }
                 }
                 continue;
             }
-            IntVector iv = (IntVector) FloatVector.fromArray(F, c.w, j).convert(VectorOperators.F2I, 0);
+            FloatVector w = FloatVector.fromArray(F, c.w, j);
+            IntVector iv = (IntVector) w.blend(c.zf, w.test(VectorOperators.IS_NAN)).convert(VectorOperators.F2I, 0);
             if (c.mode == Mode.INT8 && B != null) {
                 iv.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(c.codes, c.co + at + j);
             } else {

@@ -32,7 +32,7 @@ final class SimdKure {
         par.forEach(t, i -> {
             MemorySegment w = ws.get(i);
             long n = w.byteSize() / Float.BYTES;
-            ms[i] = Parallel.chunks(n) > 1 ? null : SimdMoments.chunk(w, 0, n, ref, new Moments.Accumulator()).toMoments();
+            ms[i] = Parallel.chunks(n) > 1 ? null : SimdMoments.chunkOf(w, 0, n, ref);
         });
         for (int i = 0; i < t; i++) {
             if (ms[i] == null) {
