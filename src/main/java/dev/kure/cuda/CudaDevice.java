@@ -67,6 +67,12 @@ final class CudaDevice {
 
     static final Cleaner CLEANER = Cleaner.create();
 
+    /**
+     * Test hook: when > 0, the most blocks any launch uses (results must not depend on it; the GPU
+     * tests run with 1, a prime and the default).
+     */
+    static volatile int maxBlocks;
+
     /** Every kernel of the fatbin the backend launches (native/README.md lists their signatures). */
     static final String[] KERNELS = {
         "kure_fq_forward_t", "kure_fq_forward_c", "kure_fq_ste_backward_t", "kure_fq_ste_backward_c",
@@ -104,6 +110,8 @@ final class CudaDevice {
     final CUstream stream2;
     private final Map<String, CUfunction> functions;
 
+    /** The fatbin's entries ("sm_80 ... compute_121"), for describe(). */
+    String fatbinTargets = "";
     private Pointer[] staging;          // two pinned buffers, allocated on first use
     private MemorySegment[] stagingSeg; // their views
     private final Object stagingLock = new Object();
@@ -209,6 +217,11 @@ final class CudaDevice {
         check(cuStreamCreate(s1, 0), "cuStreamCreate");
         check(cuStreamCreate(s2, 0), "cuStreamCreate");
         CudaDevice d = new CudaDevice(ordinal, name, cc, sms, mem[0], driver, ctx, s1, s2, fns);
+        try {
+            d.fatbinTargets = String.join(" ", Fatbin.entries(fatbin));
+        } catch (IllegalArgumentException e) {
+            d.fatbinTargets = "?";
+        }
         return new CudaBackend(d);
     }
 
@@ -233,7 +246,7 @@ final class CudaDevice {
     /** What this device is, in one line. */
     String describe() {
         return "cuda:" + ordinal + " " + name + " (sm_" + cc + ", " + sms + " SMs, " + (totalMem >> 20) + " MiB), driver"
-                + " API " + driverVersion;
+                + " API " + driverVersion + "; fatbin " + fatbinTargets;
     }
 
     // ---- errors ------------------------------------------------------------------------------------
@@ -410,7 +423,8 @@ final class CudaDevice {
      * {@link Float}, {@link Double}, in the kernel's parameter order.
      */
     void launch(String kernel, CUstream s, long units, long unitsPerBlock, Object... args) {
-        long blocks = Math.max(1, Math.min((units + unitsPerBlock - 1) / unitsPerBlock, (long) sms * 8));
+        long cap = maxBlocks > 0 ? maxBlocks : (long) sms * 8;
+        long blocks = Math.max(1, Math.min((units + unitsPerBlock - 1) / unitsPerBlock, cap));
         Pointer[] ps = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
