@@ -269,6 +269,14 @@ final class CudaDevice {
         return functions.get(kernel);
     }
 
+    /** Free device memory in bytes (cuMemGetInfo). */
+    long freeMemory() {
+        enter();
+        long[] free = new long[1], total = new long[1];
+        check(jcuda.driver.JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");
+        return free[0];
+    }
+
     /** cuMemAlloc, at least 1 byte. */
     CUdeviceptr alloc(long bytes) {
         CUdeviceptr p = new CUdeviceptr();
