@@ -87,10 +87,13 @@ public final class Cuda {
             String why = linkFailure(e);
             driverFailure = why;
             return why;
-        } catch (LinkageError | RuntimeException e) {
+        } catch (LinkageError e) {
             String why = "the CUDA backend failed to start: " + e;
             driverFailure = why;
             return why;
+        } catch (RuntimeException e) {
+            // a CUDA call failed while opening this device (e.g. KureCudaException): other devices may work
+            return "CUDA device " + device + " failed to open: " + e.getMessage();
         }
     }
 
