@@ -30,7 +30,7 @@ cat "$out/env.txt"
 
 echo "== 1. GPU tests"
 # (no --reports-dir: the XML reports need java.xml, which the trimmed runtime leaves out)
-timeout 300 "$java" "${flags[@]}" -jar "$kit/junit-platform-console-standalone.jar" execute --class-path "$cp" \
+timeout 240 "$java" "${flags[@]}" -jar "$kit/junit-platform-console-standalone.jar" execute --class-path "$cp" \
     --select-class dev.kure.CudaConformanceTest --select-class dev.kure.cuda.CudaDeviceTest \
     --select-class dev.kure.cuda.CudaAvailabilityTest --details=tree --disable-banner --disable-ansi-colors 2>&1 | grep -v '^WARNING: Using incubator' > "$out/tests.txt"
 tests_rc=${PIPESTATUS[0]}
@@ -42,12 +42,12 @@ fi
 echo "tests exit status: $tests_rc"
 
 echo "== 2. Kure GPU benchmarks"
-timeout 150 "$java" "${flags[@]}" -Xmx6g -cp "$cp" dev.kure.cuda.GpuBench "$out/kure.json" "$n" 2>&1 \
+timeout 120 "$java" "${flags[@]}" -Xmx6g -cp "$cp" dev.kure.cuda.GpuBench "$out/kure.json" "$n" 2>&1 \
     | grep -v '^WARNING: Using incubator'
 bench_rc=${PIPESTATUS[0]}
 
 echo "== 3. PyTorch baselines"
-timeout 150 python3 bench/gpu/torch_bench.py "$out/torch.json" "$n"
+timeout 120 python3 bench/gpu/torch_bench.py "$out/torch.json" "$n"
 torch_rc=$?
 
 echo "== 4. report"
