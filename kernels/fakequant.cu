@@ -96,7 +96,7 @@ __device__ __forceinline__ void kure_fq_tiles(const float* __restrict__ x, const
                 bool m;
                 const float o = kure_fake_quant_element(xv[k], prm.s, prm.inv, prm.z, q.qmin, q.qmax, q.h,
                                                         q.rounding, q.overflow, q.mode, u, &m);
-                ov[k] = STE ? kf_mul(gv[k], m ? 1.0f : 0.0f) : o;
+                ov[k] = STE ? (m ? gv[k] : 0.0f) : o;  // dy where inside, else +0.0f (never -0.0 or NaN)
                 bits |= (m ? 1u : 0u) << k;
             }
         }
@@ -138,6 +138,8 @@ extern "C" __global__ void kure_fq_forward_c(const float* __restrict__ x, float*
                                             KureChannelParams(scale, zero_point, C, inner), q);
 }
 
+// STE backward: dx = mask ? dy : +0.0f with the mask recomputed from x (bit-exact with the Java
+// oracle: no -0.0 for negative dy outside the grid, no NaN for infinite dy outside).
 extern "C" __global__ void kure_fq_ste_backward_t(const float* __restrict__ x, const float* __restrict__ dy,
                                                   float* __restrict__ dx, KURE_TAIL_T) {
     KURE_MAKE_Q;
@@ -151,7 +153,7 @@ extern "C" __global__ void kure_fq_ste_backward_c(const float* __restrict__ x, c
                                            KureChannelParams(scale, zero_point, C, inner), q);
 }
 
-// dx = dy * mask, mask packed (bit i & 31 of word i >> 5).
+// dx = mask ? dy : +0.0f, mask packed (bit i & 31 of word i >> 5).
 extern "C" __global__ void kure_ste_backward_packed(const float* __restrict__ dy, const unsigned* __restrict__ mask,
                                                     float* __restrict__ dx, long long n) {
     const bool vec = kure_aligned16(dy) && kure_aligned16(dx);
@@ -162,24 +164,25 @@ extern "C" __global__ void kure_ste_backward_packed(const float* __restrict__ dy
         if (vec && i0 + 4 <= n) {
             const float4 a = __ldg(reinterpret_cast<const float4*>(dy + i0));
             float4 r;
-            r.x = kf_mul(a.x, (bits & 1u) ? 1.0f : 0.0f);
-            r.y = kf_mul(a.y, (bits & 2u) ? 1.0f : 0.0f);
-            r.z = kf_mul(a.z, (bits & 4u) ? 1.0f : 0.0f);
-            r.w = kf_mul(a.w, (bits & 8u) ? 1.0f : 0.0f);
+            r.x = (bits & 1u) ? a.x : 0.0f;
+            r.y = (bits & 2u) ? a.y : 0.0f;
+            r.z = (bits & 4u) ? a.z : 0.0f;
+            r.w = (bits & 8u) ? a.w : 0.0f;
             *reinterpret_cast<float4*>(dx + i0) = r;
         } else {
             for (int k = 0; k < 4 && i0 + k < n; ++k)
-                dx[i0 + k] = kf_mul(dy[i0 + k], ((bits >> k) & 1u) ? 1.0f : 0.0f);
+                dx[i0 + k] = ((bits >> k) & 1u) ? dy[i0 + k] : 0.0f;
         }
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Learnable scale / zero point backward (fused): dx = dy * mask, and per chunk the double sums
+// Learnable scale / zero point backward (fused): dx = mask ? dy : +0.0f, and per chunk the double sums
 //   inside:    ds += dy * (fq(x) - x) * inv
-//   below:     ds += dy * (qmin - z), dz += -dy * s
-//   above:     ds += dy * (qmax - z), dz += -dy * s
-// (NaN x falls in "inside" and makes ds NaN, as in PyTorch's branch structure). Each channel's
+//   below:     ds += dy * ((qmin - z) + h), dz += -dy * s
+//   above:     ds += dy * ((qmax - z) + h), dz += -dy * s
+// (NaN x falls in "inside" and makes ds NaN, dx 0: the scalar oracle does the same, so a bad input
+// never vanishes silently). Each channel's
 // elements (channel-major order, kure_chan_elem) are cut into chunks of `chunk` elements; chunk
 // k = c * cpc + j (cpc = ceil(M / chunk), M = n / C) writes partials[2k] = ds, partials[2k+1] = dz.
 // Within a chunk virtual lane v sums offsets v, v+256, ... in order; lanes combine by a fixed
@@ -217,7 +220,9 @@ __device__ __forceinline__ void kure_learnable_chunks(const float* __restrict__ 
         const float s = scale_arr ? __ldg(scale_arr + c) : scale1;
         const int z = zp_arr ? __ldg(zp_arr + c) : zp1;
         const float inv = kf_div(1.0f, s);
-        const double below = (double)q.qmin - (double)z, above = (double)q.qmax - (double)z;
+        // (qmin - z) + h and (qmax - z) + h: the distance of the clamp level from the zero point
+        const double below = kd_add((double)(q.qmin - z), (double)q.h);
+        const double above = kd_add((double)(q.qmax - z), (double)q.h);
         const float fqmin = (float)q.qmin, fqmax = (float)q.qmax;
         for (int v = threadIdx.x; v < KURE_VLANES; v += blockDim.x) {
             double ds = 0.0, dz = 0.0;
@@ -231,7 +236,7 @@ __device__ __forceinline__ void kure_learnable_chunks(const float* __restrict__ 
                 float q_raw, q_fin;
                 const float o = kure_fake_quant_element_q(xi, s, inv, z, q.qmin, q.qmax, q.h, q.rounding,
                                                           q.overflow, q.mode, u, &mk, &q_raw, &q_fin);
-                dx[i] = kf_mul(g, mk ? 1.0f : 0.0f);
+                dx[i] = mk ? g : 0.0f;
                 const double gd = (double)g;
                 if (q_raw < fqmin) {
                     ds = kd_add(ds, kd_mul(gd, below));
@@ -395,10 +400,13 @@ extern "C" __global__ void kure_dequantize_i4_c(const unsigned char* __restrict_
 }
 
 // ---------------------------------------------------------------------------------------------
-// DoReFa weights (SPEC §4.6): t = tanh(w) as (float)tanh((double)w); m = max|t|;
-// w' = t / (2m) + 0.5; q = rint((2^b - 1) * w') / (2^b - 1); out = 2q - 1 (float32 ops in that
-// order). m == 0 (all-zero w) gives w' = 0.5. Backward treats m as a constant (detached) and passes
-// the round straight through: dx = dy * (1 - t^2) / m (0 when m == 0).
+// Max |x| (calibration) and DoReFa weights (SPEC §4.6), in double like the scalar oracle
+// (dev.kure.scalar.ScalarDoReFa): t = tanh((double)w); M = max|t|; forward
+// w' = t / (2M) + 0.5, q = rint((2^b - 1) w') / (2^b - 1), out = (float)(2q - 1), all in double;
+// M == 0 (all-zero w) gives out = 0. Backward (round passed straight through, exact through tanh and
+// the max): dx_i = dy_i (1 - t_i^2) / M - [i == k] sign(t_k)(1 - t_k^2) / M^2 * sum_j dy_j t_j, with k
+// the FIRST index attaining M; M == 0 gives dx = dy. Device tanh is CUDA's double tanh (within 2 ulp
+// of Java's StrictMath.tanh): DoReFa is tolerance-tested, not bit-exact.
 // ---------------------------------------------------------------------------------------------
 __device__ __forceinline__ float kure_tanhf_exact(float w) { return (float)tanh((double)w); }
 
@@ -456,28 +464,79 @@ extern "C" __global__ void kure_max_merge(const float* __restrict__ partial, lon
     if (threadIdx.x == 0) out[0] = sh[0];
 }
 
-// maxabs_tanh: device pointer to m = max|tanh(w)| (from kure_maxabs_partial/kure_max_merge with
-// apply_tanh = 1).
-extern "C" __global__ void kure_dorefa_forward(const float* __restrict__ w, float* __restrict__ out, long long n,
-                                               const float* __restrict__ maxabs_tanh, int bits) {
-    const float m = *maxabs_tanh;
-    const float two_m = kf_mul(2.0f, m);
-    const float k = (float)((1 << bits) - 1);
-    for (long long i = kure_gtid(); i < n; i += kure_gthreads()) {
-        const float t = kure_tanhf_exact(__ldg(w + i));
-        const float wp = kf_add((m > 0.0f) ? kf_div(t, two_m) : 0.0f, 0.5f);
-        const float qv = kf_div(rintf(kf_mul(k, wp)), k);
-        out[i] = kf_sub(kf_mul(2.0f, qv), 1.0f);
+// DoReFa stage 1, per chunk of `chunk` elements (chunk k covers [k*chunk, min(n, (k+1)*chunk))):
+//   pmax[k] = max |tanh(w_i)| over the chunk, NaN ignored (0 if none is > 0)
+//   pidx[k] = the first index i attaining it (-1 if none is > 0): strict ">" in index order, as Java
+//   pdot[k] = sum over the chunk of (double)dy_i * tanh(w_i) (0 when dy is NULL)
+//   pnan[k] = 1 if the chunk has a NaN tanh (the forward's max is then NaN, as Math.max gives)
+// Virtual lane v walks offsets v, v+256, ... in order; lanes combine by a fixed tree (ties on the
+// max go to the smaller index), so nothing depends on the launch shape. The host merges the chunks
+// in order. One block per chunk (grid-stride over chunks).
+extern "C" __global__ void kure_dorefa_stats(const float* __restrict__ w, const float* __restrict__ dy, long long n,
+                                             long long chunk, double* __restrict__ pmax, long long* __restrict__ pidx,
+                                             double* __restrict__ pdot, int* __restrict__ pnan) {
+    __shared__ double sm[KURE_VLANES], sd[KURE_VLANES];
+    __shared__ long long si[KURE_VLANES];
+    __shared__ int sn[KURE_VLANES];
+    const long long nchunks = (n + chunk - 1) / chunk;
+    for (long long k = blockIdx.x; k < nchunks; k += gridDim.x) {
+        const long long i0 = k * chunk;
+        const long long i1 = (i0 + chunk < n) ? i0 + chunk : n;
+        for (int v = threadIdx.x; v < KURE_VLANES; v += blockDim.x) {
+            double m = 0.0, dot = 0.0;
+            long long idx = -1;
+            int nan = 0;
+            for (long long i = i0 + v; i < i1; i += KURE_VLANES) {
+                const double t = tanh((double)__ldg(w + i));
+                const double a = fabs(t);
+                if (a > m) { m = a; idx = i; }
+                if (t != t) nan = 1;
+                if (dy != nullptr) dot = kd_add(dot, kd_mul((double)__ldg(dy + i), t));
+            }
+            sm[v] = m; si[v] = idx; sd[v] = dot; sn[v] = nan;
+        }
+        __syncthreads();
+        for (int s = KURE_VLANES / 2; s > 0; s >>= 1) {
+            for (int v = threadIdx.x; v < s; v += blockDim.x) {
+                const double bm = sm[v + s];
+                const long long bi = si[v + s];
+                if (bm > sm[v] || (bm == sm[v] && bi >= 0 && (si[v] < 0 || bi < si[v]))) { sm[v] = bm; si[v] = bi; }
+                sd[v] = kd_add(sd[v], sd[v + s]);
+                sn[v] |= sn[v + s];
+            }
+            __syncthreads();
+        }
+        if (threadIdx.x == 0) {
+            pmax[k] = sm[0]; pidx[k] = si[0]; pdot[k] = sd[0]; pnan[k] = sn[0];
+        }
+        __syncthreads();
     }
 }
 
-extern "C" __global__ void kure_dorefa_backward(const float* __restrict__ w, const float* __restrict__ dy,
-                                                float* __restrict__ dx, long long n,
-                                                const float* __restrict__ maxabs_tanh) {
-    const float m = *maxabs_tanh;
+// out_i = (float)(2 q_i - 1), q_i = rint(L * (t_i / (2M) + 0.5)) / L, L = 2^bits - 1, in double;
+// M == 0 gives 0 (M NaN gives NaN). M comes from kure_dorefa_stats merged on the host.
+extern "C" __global__ void kure_dorefa_forward(const float* __restrict__ w, float* __restrict__ out, long long n,
+                                               double M, int bits) {
+    const double L = (double)((1 << bits) - 1);
+    const double twoM = kd_mul(2.0, M);
     for (long long i = kure_gtid(); i < n; i += kure_gthreads()) {
-        const float t = kure_tanhf_exact(__ldg(w + i));
-        const float d = (m > 0.0f) ? kf_div(kf_sub(1.0f, kf_mul(t, t)), m) : 0.0f;
-        dx[i] = kf_mul(__ldg(dy + i), d);
+        if (M == 0.0) { out[i] = 0.0f; continue; }
+        const double t = tanh((double)__ldg(w + i));
+        const double wp = kd_add(kd_div(t, twoM), 0.5);
+        const double q = kd_div(rint(kd_mul(L, wp)), L);
+        out[i] = (float)kd_sub(kd_mul(2.0, q), 1.0);
+    }
+}
+
+// dx_i = (float)((dy_i (1 - t_i^2)) / M - [i == k] max_term), max_term = sign(t_k)(1 - t_k^2)/M^2 * dot
+// computed on the host from the merged stats. M > 0 (the host copies dy to dx when M == 0).
+extern "C" __global__ void kure_dorefa_backward(const float* __restrict__ w, const float* __restrict__ dy,
+                                                float* __restrict__ dx, long long n, double M, long long k,
+                                                double max_term) {
+    for (long long i = kure_gtid(); i < n; i += kure_gthreads()) {
+        const double t = tanh((double)__ldg(w + i));
+        double g = kd_div(kd_mul((double)__ldg(dy + i), kd_sub(1.0, kd_mul(t, t))), M);
+        if (i == k) g = kd_sub(g, max_term);
+        dx[i] = (float)g;
     }
 }

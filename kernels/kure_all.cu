@@ -4,3 +4,4 @@
 #include "fakequant.cu"
 #include "moments.cu"
 #include "kure.cu"
+#include "bench.cu"

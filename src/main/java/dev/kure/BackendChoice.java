@@ -18,6 +18,43 @@ final class BackendChoice {
         static final Backend INSTANCE = chooseCpu();
     }
 
+    /**
+     * The GPU backend (dev.kure.cuda), probed once per device by {@link dev.kure.cuda.Cuda}, which
+     * never throws a LinkageError: on a class path without JCuda or a machine without a driver the
+     * status says why.
+     */
+    static final class Gpu {
+        private static final java.util.concurrent.ConcurrentHashMap<Integer, Kernels> KERNELS =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        static dev.kure.cuda.CudaStatus status(int device) {
+            return dev.kure.cuda.Cuda.status(device);
+        }
+
+        static Kernels kernels(int device) {
+            Kernels k = KERNELS.get(device);
+            if (k == null) {
+                k = KERNELS.computeIfAbsent(device, d -> Kernels.of(dev.kure.cuda.Cuda.backend(d)));
+            }
+            return k;
+        }
+    }
+
+    /** {@link Kernels#best()}: the GPU when usable, else the CPU choice, with one line saying why. */
+    static final class Best {
+        static final Kernels INSTANCE = chooseBest();
+
+        private static Kernels chooseBest() {
+            dev.kure.cuda.CudaStatus st = Gpu.status(0);
+            if (st.usable()) {
+                return Gpu.kernels(0);
+            }
+            Kernels cpu = Kernels.cpu();
+            System.err.println("INFO: Kure is using its CPU backend (" + cpu.name() + "): " + st);
+            return cpu;
+        }
+    }
+
     static boolean vectorModuleReadable() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector")
                 .map(m -> BackendChoice.class.getModule().canRead(m) || !BackendChoice.class.getModule().isNamed())

@@ -47,6 +47,43 @@ public final class Kernels {
         return new Kernels(Check.notNull(backend, "backend"));
     }
 
+    // ---- GPU (dev.kure.cuda; optional at runtime) -------------------------------------------------
+
+    /**
+     * The GPU backend on CUDA device 0. Throws {@link dev.kure.cuda.GpuUnavailableException} whose
+     * message says exactly why there is none (JCuda missing, no NVIDIA driver / libcuda.so.1, no
+     * device, a driver older than 580 / CUDA 13.0, no fatbin in this build, ...). The probe runs once
+     * per JVM and never crashes it. Host-array calls on it copy to and from the device; keep data
+     * resident with {@link dev.kure.cuda.CudaBackend}'s DeviceTensor methods
+     * ({@code (CudaBackend) Kernels.cuda().backend()} or {@link dev.kure.cuda.Cuda#backend()}).
+     */
+    public static Kernels cuda() {
+        return cuda(0);
+    }
+
+    /** The GPU backend on CUDA device {@code device} (see {@link #cuda()}). */
+    public static Kernels cuda(int device) {
+        return BackendChoice.Gpu.kernels(device);
+    }
+
+    /** Whether CUDA device 0 is usable, and if not exactly why; never throws. */
+    public static dev.kure.cuda.CudaStatus cudaStatus() {
+        return cudaStatus(0);
+    }
+
+    /** Whether CUDA device {@code device} is usable, and if not exactly why; never throws. */
+    public static dev.kure.cuda.CudaStatus cudaStatus(int device) {
+        return BackendChoice.Gpu.status(device);
+    }
+
+    /**
+     * The best backend on this machine: the GPU (device 0) when usable, else {@link #cpu()}. Chosen
+     * once per JVM; when it falls back, one line on standard error says why the GPU is not used.
+     */
+    public static Kernels best() {
+        return BackendChoice.Best.INSTANCE;
+    }
+
     private static final class Scalar {
         static final Kernels INSTANCE = new Kernels(new ScalarBackend("requested explicitly (Kernels.scalar())"));
     }
