@@ -109,15 +109,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() {
         Analysis.Settings settings = settings();
         Pattern pattern = pattern(filter);
-        if (plotDir != null) {
-            checkPlotDir(plotDir);
-        }
         Kernels k = parent.kernels();
         PrintStream out = parent.out;
         List<TensorFile> opened = new ArrayList<>();
         try {
             for (Path f : files) {
                 opened.add(TensorFile.open(f)); // every file is validated before any work or output
+            }
+            if (plotDir != null) {
+                checkPlotDir(plotDir);
             }
             Map<TensorFile, List<TensorInfo>> selected = new LinkedHashMap<>();
             int total = 0;
