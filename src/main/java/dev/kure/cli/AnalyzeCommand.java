@@ -260,13 +260,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (r.note() != null) {
             out.println("  note: " + r.note());
         }
-        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-22s", "step / bits"));
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "  %-26s", "step / bits"));
         for (int b : s.bits()) {
             head.append(String.format(Locale.ROOT, " %10d", b));
         }
         out.println(head);
         for (Analysis.Steps st : r.steps()) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-22s", st.policy()));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-26s", st.policy()));
             for (int i = 0; i < st.scales().length; i++) {
                 row.append(String.format(Locale.ROOT, " %10.4g", st.scales()[i]));
             }
@@ -287,7 +287,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private static void snrRow(PrintStream out, String label, double[] v) {
-        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-22s", label));
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-26s", label));
         for (double d : v) {
             row.append(String.format(Locale.ROOT, " %10.2f", d));
         }
