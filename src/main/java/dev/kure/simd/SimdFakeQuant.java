@@ -161,120 +161,185 @@ final class SimdFakeQuant {
     }
 
     /**
-     * Rounds block [at, at + n): FORWARD writes its outputs (and mask) directly; other modes get
-     * r (unclamped) and w (final code) in the scratch. Lanes the vector path cannot do exactly, and
-     * the tail, are done by the scalar reference (r = NaN marks them for the mode loops).
+     * Rounds block [at, at + n). The PyTorch default (HALF_EVEN, SATURATE, integer grid, forward
+     * without mask) runs fused in {@link #fused}; everything else rounds into the scratch
+     * ({@link #roundDeterministic} or {@link #roundStochastic}) and {@link #finish} applies the
+     * overflow policy and writes the forward outputs or the codes for the mode loops. Splitting
+     * keeps each compiled loop small enough for C2 to inline every vector operation whatever mix of
+     * policies a program uses.
      */
     private static void core(Call c, int at, int n) {
-        final boolean forward = c.mode == Mode.FORWARD;
-        // the STE mask and the backward passes need inside/outside; forward and codes do not, and
-        // clamp y straight to the grid (rounding commutes with it), which saves the second clamp
-        final boolean needInside = c.mode == Mode.STE || c.mode == Mode.LEARNABLE || c.mask != null;
-        final float ylo = needInside ? c.wlo : c.lo + c.h, yhi = needInside ? c.whi : c.hi + c.h;
-        final boolean half = c.half;
-        final Rounding pol = c.rounding;
-        final float h = c.h;
+        boolean needInside = c.mode == Mode.STE || c.mode == Mode.LEARNABLE || c.mask != null;
+        if (c.rounding == Rounding.HALF_EVEN && !c.wrap && !c.half && c.mode == Mode.FORWARD && c.mask == null) {
+            fused(c, at, n);
+            return;
+        }
+        if (c.stochastic) {
+            roundStochastic(c, at, n, needInside);
+        } else {
+            roundDeterministic(c, at, n, needInside);
+        }
+        finish(c, at, n, needInside);
+    }
+
+    /** out = clamp(rint(x·inv), lo, hi)·s: clamping first keeps rint's trick exact. */
+    private static void fused(Call c, int at, int n) {
         int j = 0;
         for (; j + N <= n; j += N) {
-            FloatVector xv = FloatVector.fromArray(F, c.x, c.xo + at + j);
-            FloatVector y = c.divide ? xv.div(c.s) : xv.mul(c.inv);
-            if (c.wrap) {
-                if (!y.abs().compare(VectorOperators.LT, 0x1p22f).allTrue()) {
-                    for (int t = 0; t < N; t++) {
-                        scalar(c, at, j + t);
-                    }
-                    continue;
-                }
-            } else {
-                y = y.max(ylo).min(yhi); // NaN stays NaN: max/min propagate it, as Math.max does
-            }
-            FloatVector r;
-            if (c.stochastic) {
-                // floor(y - h + u), u = k·2^-24: with fl = floor(y) and G = floor(2^24·(y - fl)),
-                // r = fl - 1 + [K + G >= 2^24] + [K + G >= 2^25], K = k + 2^24·(1 - h)
-                FloatVector rn = y.add(MAGIC).sub(MAGIC);
-                FloatVector fl = rn.sub(1f, rn.compare(VectorOperators.GT, y));
-                IntVector g = (IntVector) y.sub(fl).mul(0x1p24f).convert(VectorOperators.F2I, 0);
-                VectorMask<Float> smallNeg = y.compare(VectorOperators.LT, 0f).and(y.compare(VectorOperators.GT, -1f));
-                if (smallNeg.anyTrue()) { // y + 1 is inexact here: G = 2^24 + floor(2^24·y)
-                    FloatVector big = y.mul(0x1p24f);
-                    IntVector t = (IntVector) big.convert(VectorOperators.F2I, 0);
-                    VectorMask<Integer> down = ((FloatVector) t.convert(VectorOperators.I2F, 0))
-                            .compare(VectorOperators.GT, big).cast(I);
-                    g = g.blend(t.sub(1, down).add(1 << 24), smallNeg.cast(I));
-                }
-                IntVector sum = IntVector.fromArray(I, c.k, j).lanewise(VectorOperators.LSHR, 8)
-                        .add(half ? 1 << 23 : 1 << 24).add(g);
-                r = fl.sub(1f).add(1f, sum.compare(VectorOperators.GE, 1 << 24).cast(F))
-                        .add(1f, sum.compare(VectorOperators.GE, 1 << 25).cast(F));
-            } else {
-                // base b and exact signs of t = (y - h) - b: pos, neg, ties at ±0.5
-                FloatVector b, rn = y.add(MAGIC).sub(MAGIC);
-                VectorMask<Float> pos, neg, tieUp, tieDown;
-                if (!half) {
-                    b = rn;
-                    FloatVector d = y.sub(rn);
-                    pos = d.compare(VectorOperators.GT, 0f);
-                    neg = d.compare(VectorOperators.LT, 0f);
-                    tieUp = d.compare(VectorOperators.GT, ALMOST_HALF);
-                    tieDown = d.compare(VectorOperators.LT, -ALMOST_HALF);
-                } else {
-                    b = rn.sub(1f, rn.compare(VectorOperators.GT, y));   // floor(y)
-                    FloatVector mid = b.add(0.5f);
-                    pos = y.compare(VectorOperators.GT, mid);
-                    neg = y.compare(VectorOperators.LT, mid);
-                    tieUp = pos.and(neg);                                // never
-                    tieDown = y.compare(VectorOperators.EQ, b);
-                }
-                r = switch (pol) {
-                    case FLOOR -> b.sub(1f, neg);
-                    case CEIL -> b.add(1f, pos);
-                    case TOWARD_ZERO -> b.sub(1f, neg).blend(b.add(1f, pos), y.compare(VectorOperators.LT, h));
-                    case HALF_UP -> b.add(1f, tieUp);
-                    case HALF_DOWN -> b.sub(1f, tieDown);
-                    case HALF_AWAY_FROM_ZERO -> b.add(1f, tieUp.and(y.compare(VectorOperators.GT, h)))
-                            .sub(1f, tieDown.and(y.compare(VectorOperators.LT, h)));
-                    case HALF_EVEN -> half
-                            ? b.sub(1f, tieDown.and(b.mul(0.5f).add(MAGIC).sub(MAGIC).mul(2f).compare(VectorOperators.NE, b)))
-                            : b;
-                    case STOCHASTIC -> throw new AssertionError();
-                };
-            }
-            if (!c.wrap) {
-                // r is never -0.0 here (rint via 1.5·2^23 gives +0), so ((r + z) - z + h)·s = (r + h)·s
-                FloatVector rc = needInside ? r.max(c.lo).min(c.hi) : r;
-                if (forward) {
-                    (half ? rc.add(0.5f) : rc).mul(c.s).intoArray(c.out, c.oo + at + j);
-                    if (c.mask != null) {
-                        VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
-                        putBits(c.mask, at + j, inside.toLong(), N);
-                    }
-                } else {
-                    r.intoArray(c.r, j);
-                    rc.add(c.zf).intoArray(c.w, j);
-                }
-                continue;
-            }
-            // WRAP: floorMod(q - qmin, L) + qmin, exact: the float quotient is off by at most one
-            FloatVector t = r.add(c.zf).sub((float) c.qmin);
-            FloatVector qt = t.mul(c.invLevels).add(MAGIC).sub(MAGIC);
-            FloatVector m = t.sub(qt.mul(c.levelsF));
-            m = m.add(c.levelsF, m.compare(VectorOperators.LT, 0f));
-            m = m.sub(c.levelsF, m.compare(VectorOperators.GE, c.levelsF));
-            FloatVector w = m.add((float) c.qmin);
-            if (forward) {
-                w.sub(c.zf).add(h).mul(c.s).intoArray(c.out, c.oo + at + j);
-                if (c.mask != null) {
-                    VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
-                    putBits(c.mask, at + j, inside.toLong(), N);
-                }
-            } else {
-                r.intoArray(c.r, j);
-                w.intoArray(c.w, j);
-            }
+            FloatVector y = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            y = c.divide ? y.div(c.s) : y.mul(c.inv);
+            // NaN stays NaN (max/min propagate it, as Math.max does); rint of a clamped value is
+            // never -0.0, so ((r + z) - z)·s = r·s bit for bit
+            y.max(c.lo).min(c.hi).add(MAGIC).sub(MAGIC).mul(c.s).intoArray(c.out, c.oo + at + j);
         }
         for (; j < n; j++) {
             scalar(c, at, j);
+        }
+    }
+
+    /** Deterministic policies: a base value b and exact fix-ups from the signs of (y - h) - b. */
+    private static void roundDeterministic(Call c, int at, int n, boolean needInside) {
+        final boolean half = c.half;
+        final Rounding pol = c.rounding;
+        final float h = c.h;
+        final float ylo = needInside ? c.wlo : c.lo + h, yhi = needInside ? c.whi : c.hi + h;
+        int j = 0;
+        for (; j + N <= n; j += N) {
+            // y = x/s, clamped under SATURATE (to the grid, or one step beyond it when inside/outside
+            // must be known); under WRAP, lanes outside the exact range go to the scalar path.
+            // Written out in both rounding loops: a helper returning a vector may not be inlined.
+            FloatVector y = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            y = c.divide ? y.div(c.s) : y.mul(c.inv);
+            if (!c.wrap) {
+                y = y.max(ylo).min(yhi);
+            } else if (!y.abs().compare(VectorOperators.LT, 0x1p22f).allTrue()) {
+                scalarLanes(c, at, j);
+                continue;
+            }
+            FloatVector b, rn = y.add(MAGIC).sub(MAGIC);
+            VectorMask<Float> pos, neg, tieUp, tieDown;
+            if (!half) {
+                b = rn;
+                FloatVector d = y.sub(rn);
+                pos = d.compare(VectorOperators.GT, 0f);
+                neg = d.compare(VectorOperators.LT, 0f);
+                tieUp = d.compare(VectorOperators.GT, ALMOST_HALF);
+                tieDown = d.compare(VectorOperators.LT, -ALMOST_HALF);
+            } else {
+                b = rn.sub(1f, rn.compare(VectorOperators.GT, y));   // floor(y)
+                FloatVector mid = b.add(0.5f);
+                pos = y.compare(VectorOperators.GT, mid);
+                neg = y.compare(VectorOperators.LT, mid);
+                tieUp = pos.and(neg);                                // never
+                tieDown = y.compare(VectorOperators.EQ, b);
+            }
+            FloatVector r = switch (pol) {
+                case FLOOR -> b.sub(1f, neg);
+                case CEIL -> b.add(1f, pos);
+                case TOWARD_ZERO -> b.sub(1f, neg).blend(b.add(1f, pos), y.compare(VectorOperators.LT, h));
+                case HALF_UP -> b.add(1f, tieUp);
+                case HALF_DOWN -> b.sub(1f, tieDown);
+                case HALF_AWAY_FROM_ZERO -> b.add(1f, tieUp.and(y.compare(VectorOperators.GT, h)))
+                        .sub(1f, tieDown.and(y.compare(VectorOperators.LT, h)));
+                case HALF_EVEN -> half
+                        ? b.sub(1f, tieDown.and(b.mul(0.5f).add(MAGIC).sub(MAGIC).mul(2f).compare(VectorOperators.NE, b)))
+                        : b;
+                case STOCHASTIC -> throw new AssertionError();
+            };
+            r.intoArray(c.r, j);
+        }
+        for (; j < n; j++) {
+            scalar(c, at, j);
+        }
+    }
+
+    /**
+     * STOCHASTIC: floor(y - h + u), u = k·2^-24, exactly: with fl = floor(y) and
+     * G = floor(2^24·(y - fl)), r = fl - 1 + [K + G ≥ 2^24] + [K + G ≥ 2^25], K = k + 2^24·(1 - h).
+     * For y in (-1, 0) the fraction y + 1 is not exact in float, so G = 2^24 + floor(2^24·y) there.
+     */
+    private static void roundStochastic(Call c, int at, int n, boolean needInside) {
+        final int kOffset = c.half ? 1 << 23 : 1 << 24;
+        final float ylo = needInside ? c.wlo : c.lo + c.h, yhi = needInside ? c.whi : c.hi + c.h;
+        int j = 0;
+        for (; j + N <= n; j += N) {
+            // y = x/s, clamped under SATURATE (to the grid, or one step beyond it when inside/outside
+            // must be known); under WRAP, lanes outside the exact range go to the scalar path.
+            // Written out in both rounding loops: a helper returning a vector may not be inlined.
+            FloatVector y = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            y = c.divide ? y.div(c.s) : y.mul(c.inv);
+            if (!c.wrap) {
+                y = y.max(ylo).min(yhi);
+            } else if (!y.abs().compare(VectorOperators.LT, 0x1p22f).allTrue()) {
+                scalarLanes(c, at, j);
+                continue;
+            }
+            FloatVector rn = y.add(MAGIC).sub(MAGIC);
+            FloatVector fl = rn.sub(1f, rn.compare(VectorOperators.GT, y));
+            IntVector g = (IntVector) y.sub(fl).mul(0x1p24f).convert(VectorOperators.F2I, 0);
+            VectorMask<Float> smallNeg = y.compare(VectorOperators.LT, 0f).and(y.compare(VectorOperators.GT, -1f));
+            FloatVector big = y.mul(0x1p24f);
+            IntVector t = (IntVector) big.convert(VectorOperators.F2I, 0);
+            VectorMask<Integer> down = ((FloatVector) t.convert(VectorOperators.I2F, 0))
+                    .compare(VectorOperators.GT, big).cast(I);
+            g = g.blend(t.sub(1, down).add(1 << 24), smallNeg.cast(I));
+            IntVector sum = IntVector.fromArray(I, c.k, j).lanewise(VectorOperators.LSHR, 8).add(kOffset).add(g);
+            fl.sub(1f).add(1f, sum.compare(VectorOperators.GE, 1 << 24).cast(F))
+                    .add(1f, sum.compare(VectorOperators.GE, 1 << 25).cast(F)).intoArray(c.r, j);
+        }
+        for (; j < n; j++) {
+            scalar(c, at, j);
+        }
+    }
+
+    /** Hands lanes [j, j + N) to the scalar reference (WRAP lanes outside the exact range). */
+    private static void scalarLanes(Call c, int at, int j) {
+        for (int t = 0; t < N; t++) {
+            scalar(c, at, j + t);
+        }
+    }
+
+    /**
+     * Applies the overflow policy to the rounded values in the scratch: FORWARD writes out (and the
+     * mask); other modes keep w = the final code next to r for their loops. Lanes the scalar path
+     * finished are marked {@link #DONE} in r and left alone.
+     */
+    private static void finish(Call c, int at, int n, boolean needInside) {
+        final boolean forward = c.mode == Mode.FORWARD;
+        final int full = n & -N;
+        for (int j = 0; j < full; j += N) {
+            FloatVector r = FloatVector.fromArray(F, c.r, j);
+            VectorMask<Float> todo = r.compare(VectorOperators.NE, DONE);
+            if (!todo.anyTrue()) {
+                continue;
+            }
+            FloatVector w;
+            if (!c.wrap) {
+                // r is never -0.0 (rint via 1.5·2^23 gives +0), so ((r + z) - z + h)·s = (r + h)·s
+                FloatVector rc = needInside ? r.max(c.lo).min(c.hi) : r;
+                if (forward) {
+                    (c.half ? rc.add(0.5f) : rc).mul(c.s).intoArray(c.out, c.oo + at + j, todo);
+                } else {
+                    rc.add(c.zf).intoArray(c.w, j);
+                }
+            } else { // floorMod(q - qmin, L) + qmin, exact: the float quotient is off by at most one
+                FloatVector t = r.add(c.zf).sub((float) c.qmin);
+                FloatVector qt = t.mul(c.invLevels).add(MAGIC).sub(MAGIC);
+                FloatVector m = t.sub(qt.mul(c.levelsF));
+                m = m.add(c.levelsF, m.compare(VectorOperators.LT, 0f));
+                m = m.sub(c.levelsF, m.compare(VectorOperators.GE, c.levelsF));
+                w = m.add((float) c.qmin);
+                if (forward) {
+                    w.sub(c.zf).add(c.h).mul(c.s).intoArray(c.out, c.oo + at + j, todo);
+                } else {
+                    w.intoArray(c.w, j);
+                }
+            }
+            if (forward && c.mask != null) { // keep the bits the scalar path wrote for its lanes
+                VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
+                long mine = todo.toLong();
+                putBits(c.mask, at + j, (getBits(c.mask, at + j, N) & ~mine) | (inside.toLong() & mine), N);
+            }
         }
     }
 
@@ -294,7 +359,6 @@ final class SimdFakeQuant {
                 if (c.mask != null) {
                     putBits(c.mask, i, inside ? 1 : 0, 1);
                 }
-                return;
             }
             case STE -> c.out[c.oo + i] = inside ? c.dy[c.dyo + i] : 0f;
             case INT8, INT4 -> store(c, i, Float.isNaN(w) ? c.z : (int) w);
@@ -392,6 +456,16 @@ final class SimdFakeQuant {
             int b = c.co + (i >>> 1);
             c.codes[b] = (i & 1) == 0 ? (byte) (code & 0xF) : (byte) ((c.codes[b] & 0x0F) | ((code & 0xF) << 4));
         }
+    }
+
+    /** Bits [pos, pos + count) of a packed mask, as the low bits of a long. */
+    static long getBits(long[] mask, int pos, int count) {
+        int w = pos >>> 6, b = pos & 63;
+        long bits = mask[w] >>> b;
+        if (b + count > 64) {
+            bits |= mask[w + 1] << (64 - b);
+        }
+        return count == 64 ? bits : bits & ((1L << count) - 1);
     }
 
     /** Sets bits [pos, pos + count) of a packed mask to the low {@code count} bits of {@code bits}. */
