@@ -8,6 +8,7 @@ import dev.kure.Overflow;
 import dev.kure.QuantMode;
 import dev.kure.Quantizer;
 import dev.kure.Rounding;
+import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
 import dev.kure.spi.Runs;
 import jdk.incubator.vector.ByteVector;
@@ -38,8 +39,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdFakeQuant {
     private SimdFakeQuant() {}
 
-    /** What a call computes from the codes. */
-    enum Mode { FORWARD, STE, LEARNABLE, INT8, INT4 }
+    /**
+     * What a call computes from the codes. ERROR is driven block by block by {@link SimdCalibration}:
+     * {@link #core} leaves the final codes in {@code w} (for every element, scalar lanes included).
+     */
+    enum Mode { FORWARD, STE, LEARNABLE, INT8, INT4, ERROR }
 
     /** Elements per block: the scratch (codes and Philox words) stays in L1. */
     static final int BLOCK = 1024;
@@ -137,6 +141,7 @@ final class SimdFakeQuant {
                     case STE -> ste(c, b, n);
                     case LEARNABLE -> learnable(c, b, n);
                     case INT8, INT4 -> codes(c, b, n);
+                    case ERROR -> throw new AssertionError("ERROR calls are driven by SimdCalibration");
                 }
             }
             if (c.mode == Mode.LEARNABLE) {
@@ -147,8 +152,11 @@ final class SimdFakeQuant {
         }
     }
 
-    /** Philox words for elements [at, at + n): block-aligned evaluations, 4·N elements each. */
-    private static void philox(Call c, int at, int n) {
+    /**
+     * Philox words of stream indices [e0 + at, e0 + at + n) under the call's seed into {@code k[0, n)}:
+     * block-aligned evaluations, 4·N elements each.
+     */
+    static void philox(Call c, int at, int n) {
         long first = c.e0 + at;
         long b0 = first >>> 2;
         int skip = (int) (first & 3);
@@ -165,7 +173,7 @@ final class SimdFakeQuant {
      * r (unclamped) and w (final code) in the scratch. Lanes the vector path cannot do exactly, and
      * the tail, are done by the scalar reference (r = NaN marks them for the mode loops).
      */
-    private static void core(Call c, int at, int n) {
+    static void core(Call c, int at, int n) {
         final boolean forward = c.mode == Mode.FORWARD;
         final boolean half = c.half;
         final Rounding pol = c.rounding;
@@ -276,7 +284,9 @@ final class SimdFakeQuant {
     private static void scalar(Call c, int at, int j) {
         int i = at + j;
         float xv = c.x[c.xo + i];
-        float code = QuantMath.code(xv, c.s, c.inv, c.z, c.h, c.rounding, c.divide, c.seed, c.e0 + i);
+        // the block's Philox words hold this element's uniform (QuantMath.code's, from the same stream)
+        float u = c.stochastic ? (float) ((c.k[j] >>> 8) * Philox.TWO_POW_M24) : 0f;
+        float code = (float) QuantMath.round(QuantMath.scaled(xv, c.s, c.inv, c.divide), c.h, c.rounding, u) + (float) c.z;
         boolean inside = QuantMath.inside(code, c.qmin, c.qmax);
         float w = QuantMath.overflow(code, c.qmin, c.qmax, c.q.overflow());
         switch (c.mode) {
@@ -289,6 +299,7 @@ final class SimdFakeQuant {
             }
             case STE -> c.out[c.oo + i] = inside ? c.dy[c.dyo + i] : 0f;
             case INT8, INT4 -> store(c, i, Float.isNaN(w) ? c.z : (int) w);
+            case ERROR -> c.w[j] = w;
             case LEARNABLE -> {
                 float g = c.dy[c.dyo + i];
                 c.out[c.oo + i] = inside ? g : 0f;
