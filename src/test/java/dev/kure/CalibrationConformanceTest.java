@@ -70,7 +70,7 @@ class CalibrationConformanceTest {
                 java.util.Arrays.fill(got, 1.5); // sums are added to what is there
                 double sw = oracle.errorSums(x, 3, n, 1000L + n, null, qs, p, want);
                 double sg = cpu.errorSums(x, 3, n, 1000L + n, null, qs, p, got);
-                BackendConformance.assertClose(sw, sg, 1e-12 * sw, "signal n=" + n);
+                BackendConformance.assertClose(sw, sg, 1e-6 * sw, "signal n=" + n);
                 assertSums(want, got, "n=" + n + " p=" + p);
             }
         }
@@ -135,7 +135,7 @@ class CalibrationConformanceTest {
         double sw = oracle.errorSums(x, 0, n, 99L, null, qs, 2.0, want);
         double[] one = new double[qs.length];
         double s1 = cpu.withThreads(1).errorSums(x, 0, n, 99L, null, qs, 2.0, one);
-        BackendConformance.assertClose(sw, s1, 1e-12 * sw, "signal");
+        BackendConformance.assertClose(sw, s1, 1e-6 * sw, "signal");
         assertSums(want, one, "big");
         for (int t : new int[] {2, 4}) {
             double[] got = new double[qs.length];

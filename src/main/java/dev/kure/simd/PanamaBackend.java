@@ -206,6 +206,11 @@ public final class PanamaBackend implements Backend {
     }
 
     @Override
+    public float absMax(float[] x, int off, int len) {
+        return SimdCalibration.absMax(x, off, len, par);
+    }
+
+    @Override
     public double meanAbsDeviation(float[] x, int off, int len, double center) {
         return SimdCalibration.meanAbsDeviation(x, off, len, center, par);
     }

@@ -2,6 +2,7 @@ package dev.kure.simd;
 
 import static dev.kure.simd.Lanes.D;
 import static dev.kure.simd.Lanes.F;
+import static dev.kure.simd.Lanes.I;
 import static dev.kure.simd.Lanes.N;
 
 import dev.kure.Overflow;
@@ -12,13 +13,14 @@ import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Calibration and robustness-sweep kernels on float lanes: the multi-setting error sums (the hot
- * kernel of sweeps and MSE / LP_NORM calibration), the mean absolute deviation, and the exact order
+ * kernel of sweeps and MSE / LP_NORM calibration), max |x|, the mean absolute deviation, and the exact order
  * statistic of |x| (radix select whose histogram passes run per chunk on the pool).
  *
  * <p><b>errorSums.</b> The input is cut into {@link Parallel#CHUNK}-element chunks (fixed boundaries,
@@ -67,6 +69,7 @@ final class SimdCalibration {
     /** Per-thread scratch. */
     private static final class Scratch {
         final double[] d = new double[D.length()];
+        final int[] bits = new int[N];
         /** Per-setting parameters of the fused loop. */
         float[] inv = new float[0], s = new float[0], lo = new float[0], hi = new float[0];
         boolean[] fused = new boolean[0];
@@ -183,17 +186,23 @@ final class SimdCalibration {
         return signal;
     }
 
-    /** Σx² of {@code x[xo, xo + n)} in double lanes (then in index order), tail in double. */
+    /** Σx² of {@code x[xo, xo + n)}: float lanes over runs of RUN vectors, the runs' sums in double lanes. */
     private static double signal(float[] x, int xo, int n, double[] lanes) {
-        DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+        DoubleVector d0 = DoubleVector.zero(D), d1 = d0;
+        FloatVector zero = FloatVector.zero(F);
+        int bound = n & -N;
         int i = 0;
-        for (; i + 2 * H <= n; i += 2 * H) {
-            DoubleVector v0 = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector v1 = (DoubleVector) FloatVector.fromArray(FH, x, xo + i + H).convertShape(VectorOperators.F2D, D, 0);
-            a0 = v0.fma(v0, a0);
-            a1 = v1.fma(v1, a1);
+        while (i < bound) {
+            int end = Math.min(bound, i + RUN * N);
+            FloatVector a0 = zero;
+            for (; i < end; i += N) {
+                FloatVector v = FloatVector.fromArray(F, x, xo + i);
+                a0 = v.fma(v, a0);
+            }
+            d0 = d0.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 0));
+            d1 = d1.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 1));
         }
-        a0.add(a1).intoArray(lanes, 0);
+        d0.add(d1).intoArray(lanes, 0);
         double s = Lanes.sum(lanes);
         for (; i < n; i++) {
             double v = x[xo + i];
@@ -217,8 +226,11 @@ final class SimdCalibration {
             for (int j = i; j < i + run; j += 2 * N) {
                 FloatVector x0 = FloatVector.fromArray(F, x, xo + j);
                 FloatVector x1 = FloatVector.fromArray(F, x, xo + j + N);
-                FloatVector e0 = x0.mul(inv).max(lo).min(hi).add(MAGIC).sub(MAGIC).mul(s).sub(x0);
-                FloatVector e1 = x1.mul(inv).max(lo).min(hi).add(MAGIC).sub(MAGIC).mul(s).sub(x1);
+                FloatVector y0 = x0.mul(inv), y1 = x1.mul(inv);
+                y0 = y0.blend(lo, y0.compare(VectorOperators.LT, lo)).blend(hi, y0.compare(VectorOperators.GT, hi));
+                y1 = y1.blend(lo, y1.compare(VectorOperators.LT, lo)).blend(hi, y1.compare(VectorOperators.GT, hi));
+                FloatVector e0 = y0.add(MAGIC).sub(MAGIC).mul(s).sub(x0);
+                FloatVector e1 = y1.add(MAGIC).sub(MAGIC).mul(s).sub(x1);
                 a0 = e0.fma(e0, a0);
                 a1 = e1.fma(e1, a1);
             }
@@ -229,7 +241,9 @@ final class SimdCalibration {
         FloatVector a0 = zero;
         for (; i + N <= n; i += N) {
             FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
-            FloatVector e0 = x0.mul(inv).max(lo).min(hi).add(MAGIC).sub(MAGIC).mul(s).sub(x0);
+            FloatVector y0 = x0.mul(inv);
+            y0 = y0.blend(lo, y0.compare(VectorOperators.LT, lo)).blend(hi, y0.compare(VectorOperators.GT, hi));
+            FloatVector e0 = y0.add(MAGIC).sub(MAGIC).mul(s).sub(x0);
             a0 = e0.fma(e0, a0);
         }
         d0 = d0.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 0));
@@ -324,6 +338,44 @@ final class SimdCalibration {
             acc += Math.pow(Math.abs((double) QuantMath.value(w[i], c.z, c.h, c.s) - x[xo + i]), p);
         }
         return acc;
+    }
+
+    // ---- max |x| ------------------------------------------------------------------------------------
+
+    /** max |x| on the float bits in int lanes (exact, NaN-aware: NaN bits exceed +Inf's), per chunk. */
+    static float absMax(float[] x, int off, int len, Parallel par) {
+        int chunks = Parallel.chunks(len);
+        if (chunks <= 1) {
+            return Float.intBitsToFloat(absMaxBits(x, off, len, SCRATCH.get().bits));
+        }
+        int[] parts = new int[chunks];
+        par.forEach(chunks, c -> {
+            int from = c * Parallel.CHUNK;
+            parts[c] = absMaxBits(x, off + from, Math.min(Parallel.CHUNK, len - from), SCRATCH.get().bits);
+        });
+        int m = 0;
+        for (int v : parts) {
+            m = Math.max(m, v);
+        }
+        return Float.intBitsToFloat(m);
+    }
+
+    private static int absMaxBits(float[] x, int xo, int n, int[] lanes) {
+        IntVector m0 = IntVector.zero(I), m1 = m0;
+        int i = 0;
+        for (; i + 2 * N <= n; i += 2 * N) {
+            m0 = m0.max(FloatVector.fromArray(F, x, xo + i).reinterpretAsInts().and(0x7fffffff));
+            m1 = m1.max(FloatVector.fromArray(F, x, xo + i + N).reinterpretAsInts().and(0x7fffffff));
+        }
+        m0.max(m1).intoArray(lanes, 0);
+        int m = 0;
+        for (int v : lanes) {
+            m = Math.max(m, v);
+        }
+        for (; i < n; i++) {
+            m = Math.max(m, Float.floatToRawIntBits(x[xo + i]) & 0x7fffffff);
+        }
+        return m;
     }
 
     // ---- mean absolute deviation --------------------------------------------------------------------
