@@ -212,24 +212,19 @@ final class SimdFakeQuant {
                 r = fl.sub(1f).add(1f, sum.compare(VectorOperators.GE, 1 << 24).cast(F))
                         .add(1f, sum.compare(VectorOperators.GE, 1 << 25).cast(F));
             } else {
-                // base b and exact signs of t = (y - h) - b: pos, neg, ties at ±0.5
-                FloatVector b, rn = y.add(MAGIC).sub(MAGIC);
-                VectorMask<Float> pos, neg, tieUp, tieDown;
-                if (!half) {
-                    b = rn;
-                    FloatVector d = y.sub(rn);
-                    pos = d.compare(VectorOperators.GT, 0f);
-                    neg = d.compare(VectorOperators.LT, 0f);
-                    tieUp = d.compare(VectorOperators.GT, ALMOST_HALF);
-                    tieDown = d.compare(VectorOperators.LT, -ALMOST_HALF);
-                } else {
-                    b = rn.sub(1f, rn.compare(VectorOperators.GT, y));   // floor(y)
-                    FloatVector mid = b.add(0.5f);
-                    pos = y.compare(VectorOperators.GT, mid);
-                    neg = y.compare(VectorOperators.LT, mid);
-                    tieUp = pos.and(neg);                                // never
-                    tieDown = y.compare(VectorOperators.EQ, b);
-                }
+                // base b and exact signs of t = (y - h) - b: pos, neg, ties at ±0.5. h = 0: b = rint(y),
+                // d = y - b (exact), ties where |d| = 0.5. h = 0.5: b = floor(y), t compares y with
+                // b + 0.5, the only tie is y = b (d = 0; d > 0 otherwise: distinct floats never
+                // subtract to 0). Written without branches: masks or vectors merged from two branches
+                // are boxed by C2 once both branches have been profiled (allocation per vector).
+                FloatVector rn = y.add(MAGIC).sub(MAGIC);
+                FloatVector b = rn.sub(half ? 1f : 0f, rn.compare(VectorOperators.GT, y));
+                FloatVector d = y.sub(b);
+                FloatVector mid = b.add(half ? 0.5f : 0f);
+                VectorMask<Float> pos = y.compare(VectorOperators.GT, mid);
+                VectorMask<Float> neg = y.compare(VectorOperators.LT, mid);
+                VectorMask<Float> tieUp = d.compare(VectorOperators.GT, half ? Float.POSITIVE_INFINITY : ALMOST_HALF);
+                VectorMask<Float> tieDown = d.compare(VectorOperators.LT, half ? Float.MIN_VALUE : -ALMOST_HALF);
                 r = switch (pol) {
                     case FLOOR -> b.sub(1f, neg);
                     case CEIL -> b.add(1f, pos);
