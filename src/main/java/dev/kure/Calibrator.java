@@ -89,6 +89,7 @@ final class Calibrator {
         final String name;
         private Moments moments;
         private double mad = Double.NaN;
+        private double absMax = Double.NaN;
 
         View(float[] x, int off, int len, long streamBase, long[] streamIndex, String name) {
             this.x = x;
@@ -105,6 +106,23 @@ final class Calibrator {
                 finite(moments, name);
             }
             return moments;
+        }
+
+        /** max |x| from one {@link Backend#absMax} pass (or the moments, if already computed); finite. */
+        double absMax(Backend b) {
+            if (Double.isNaN(absMax)) {
+                if (moments != null) {
+                    absMax = moments.absMax();
+                } else {
+                    float a = b.absMax(x, off, len);
+                    if (!Float.isFinite(a)) {
+                        moments(b); // throws the message every policy gives for non-finite data
+                        throw new IllegalArgumentException(name + " must be finite to calibrate on, max |x| is " + a);
+                    }
+                    absMax = a;
+                }
+            }
+            return absMax;
         }
 
         double meanAbsDeviation(Backend b) {
@@ -244,21 +262,21 @@ final class Calibrator {
     // ---- one parameter set ------------------------------------------------------------------------
 
     static Param solve(Backend b, View v, Quantizer t, StepPolicy policy) {
-        Moments m = v.moments(b);
-        double amax = m.absMax();
         int bits = t.bits();
         return switch (policy) {
-            case StepPolicy.MaxAbs(MaxAbsConvention c) -> maxAbs(c, (float) amax, t);
-            case StepPolicy.MinMax() -> minMax((float) m.min(), (float) m.max(), t);
+            case StepPolicy.MaxAbs(MaxAbsConvention c) -> maxAbs(c, (float) v.moments(b).absMax(), t);
+            case StepPolicy.MinMax() -> minMax((float) v.moments(b).min(), (float) v.moments(b).max(), t);
             case StepPolicy.Percentile(double pct) -> {
+                v.moments(b); // rejects non-finite data
                 long k = rank(pct, v.len);
                 yield clip(b.absOrderStatistic(v.x, v.off, v.len, k - 1), t);
             }
-            case StepPolicy.AciqGauss() -> clip(aciqGauss(bits) * m.std(), t);
+            case StepPolicy.AciqGauss() -> clip(aciqGauss(bits) * v.moments(b).std(), t);
             case StepPolicy.AciqLaplace() -> clip(aciqLaplace(bits) * v.meanAbsDeviation(b), t);
-            case StepPolicy.UniformPrior() -> clip(Math.sqrt(3.0) * m.std(), t);
-            case StepPolicy.Mse() -> search(b, v, t, 2.0, amax);
-            case StepPolicy.LpNorm(double p) -> search(b, v, t, p, amax);
+            case StepPolicy.UniformPrior() -> clip(Math.sqrt(3.0) * v.moments(b).std(), t);
+            // the search needs max |x| only: one read pass instead of the moments
+            case StepPolicy.Mse() -> search(b, v, t, 2.0, v.absMax(b));
+            case StepPolicy.LpNorm(double p) -> search(b, v, t, p, v.absMax(b));
         };
     }
 
@@ -308,16 +326,93 @@ final class Calibrator {
         return Math.min(s, Float.MAX_VALUE);
     }
 
+    /** Values up to which the search runs on all the data; above, it locates the optimum on a sample. */
+    static final int SAMPLE = 1 << 18;
+    /** Floats per sampled run: one 64-byte cache line, so the sample reads 1/stride of the memory. */
+    static final int LINE = 16;
+    /** Full-data candidates of a sampled search, and their relative spacing around the sample's optimum. */
+    static final int FINAL_POINTS = 5;
+    static final double FINAL_SPACING = 0.003;
+    /** Extra full-data passes a sampled search may take when the best candidate is at an edge. */
+    static final int MAX_SHIFTS = 8;
+
     /**
-     * argmin over the step of Σ|fq(x) − x|^p: COARSE geometric candidates below the no-clip step in
-     * one pass, then golden-section search between the best candidate's neighbours. Returns the best
-     * step evaluated (zero point 0).
+     * argmin over the step of Σ|fq(x) − x|^p (zero point 0). Up to {@code 4·SAMPLE} values: COARSE
+     * geometric candidates below the no-clip step in one pass, then golden-section search between the
+     * best candidate's neighbours (about 20 more passes); the best step evaluated is returned.
+     *
+     * <p>Larger inputs (data passes: one max |x| pass, then usually one error pass): the same coarse
+     * grid and golden-section search run on a deterministic sample of about {@code SAMPLE} values —
+     * every stride-th cache line of {@link #LINE} floats, with the elements' own stochastic streams —
+     * which stays in cache; then one pass over all the data measures FINAL_POINTS steps spaced
+     * FINAL_SPACING (relative) around the sample's optimum and keeps the best. If that best is an
+     * end point, the window moves there and is measured again (at most MAX_SHIFTS times), so the
+     * result is a local minimum of the measured full-data error on that grid of steps.
      */
     static Param search(Backend b, View v, Quantizer t, double p, double amax) {
         double top = amax / (t.qmax() + (double) t.offset());  // amax on the outermost level: clips nothing
         if (!(top >= StepPolicy.MIN_SCALE)) {
             return new Param(StepPolicy.MIN_SCALE, 0);
         }
+        if (v.len <= 4 * SAMPLE) {
+            return new Param(floor(searchOn(b, v, t, p, top), StepPolicy.MIN_SCALE), 0);
+        }
+        float center = searchOn(b, sample(v, t.rounding() == Rounding.STOCHASTIC), t, p, top);
+        Quantizer[] cand = new Quantizer[FINAL_POINTS];
+        float[] steps = new float[FINAL_POINTS];
+        double[] err = new double[FINAL_POINTS];
+        float bestStep = center;
+        double bestErr = Double.POSITIVE_INFINITY;
+        int mid = FINAL_POINTS / 2;
+        for (int shift = 0; ; shift++) {
+            for (int j = 0; j < FINAL_POINTS; j++) {
+                steps[j] = floor((float) (center * (1 + FINAL_SPACING * (j - mid))), StepPolicy.MIN_SCALE);
+                cand[j] = setting(t, steps[j], 0);
+                err[j] = 0;
+            }
+            b.errorSums(v.x, v.off, v.len, v.streamBase, v.streamIndex, cand, p, err);
+            int best = 0;
+            for (int j = 1; j < FINAL_POINTS; j++) {
+                if (err[j] < err[best]) {
+                    best = j;
+                }
+            }
+            if (err[best] < bestErr) {
+                bestErr = err[best];
+                bestStep = steps[best];
+            }
+            if ((best != 0 && best != FINAL_POINTS - 1) || shift == MAX_SHIFTS || steps[best] == center) {
+                break;
+            }
+            center = steps[best];
+        }
+        return new Param(floor(bestStep, StepPolicy.MIN_SCALE), 0);
+    }
+
+    /**
+     * Every stride-th run of {@link #LINE} values of v (about SAMPLE values in all), with their stream
+     * indices when the rounding is stochastic.
+     */
+    static View sample(View v, boolean stochastic) {
+        int lines = v.len / LINE;
+        int stride = (lines + SAMPLE / LINE - 1) / (SAMPLE / LINE);
+        int runs = (lines + stride - 1) / stride;
+        float[] buf = new float[runs * LINE];
+        long[] idx = stochastic ? new long[runs * LINE] : null;
+        for (int r = 0; r < runs; r++) {
+            int from = r * stride * LINE;
+            System.arraycopy(v.x, v.off + from, buf, r * LINE, LINE);
+            if (idx != null) {
+                for (int i = 0; i < LINE; i++) {
+                    idx[r * LINE + i] = v.streamIndex != null ? v.streamIndex[from + i] : v.streamBase + from + i;
+                }
+            }
+        }
+        return new View(buf, 0, buf.length, 0L, idx, v.name + " (sample)");
+    }
+
+    /** The coarse grid and golden-section search on v; returns the best step evaluated. */
+    private static float searchOn(Backend b, View v, Quantizer t, double p, double top) {
         double rho = Math.pow(2.0, -RANGE_LOG2 / (COARSE - 1));
         Quantizer[] cand = new Quantizer[COARSE];
         float[] steps = new float[COARSE];
@@ -374,7 +469,7 @@ final class Calibrator {
                 break;
             }
         }
-        return new Param(floor(bestStep, StepPolicy.MIN_SCALE), 0);
+        return bestStep;
     }
 
     private static double eval(Backend b, View v, Quantizer t, double p, float step, Quantizer[] one, double[] e1) {

@@ -197,4 +197,27 @@ public final class PanamaBackend implements Backend {
         }
         return out;
     }
+
+    // ---- calibration and robustness sweeps (issue 5): SimdCalibration ------------------------------
+
+    @Override
+    public float absOrderStatistic(float[] x, int off, int len, long k) {
+        return SimdCalibration.absOrderStatistic(x, off, len, k, par);
+    }
+
+    @Override
+    public float absMax(float[] x, int off, int len) {
+        return SimdCalibration.absMax(x, off, len, par);
+    }
+
+    @Override
+    public double meanAbsDeviation(float[] x, int off, int len, double center) {
+        return SimdCalibration.meanAbsDeviation(x, off, len, center, par);
+    }
+
+    @Override
+    public double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
+                            double p, double[] sums) {
+        return SimdCalibration.errorSums(x, off, len, streamBase, streamIndex, settings, p, sums, par);
+    }
 }

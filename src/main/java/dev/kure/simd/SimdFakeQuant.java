@@ -8,6 +8,7 @@ import dev.kure.Overflow;
 import dev.kure.QuantMode;
 import dev.kure.Quantizer;
 import dev.kure.Rounding;
+import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
 import dev.kure.spi.Runs;
 import jdk.incubator.vector.ByteVector;
@@ -38,8 +39,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdFakeQuant {
     private SimdFakeQuant() {}
 
-    /** What a call computes from the codes. */
-    enum Mode { FORWARD, STE, LEARNABLE, INT8, INT4 }
+    /**
+     * What a call computes from the codes. ERROR is driven block by block by {@link SimdCalibration}:
+     * {@link #core} leaves the final codes in {@code w} (for every element, scalar lanes included).
+     */
+    enum Mode { FORWARD, STE, LEARNABLE, INT8, INT4, ERROR }
 
     /** Elements per block: the scratch (codes and Philox words) stays in L1. */
     static final int BLOCK = 1024;
@@ -137,6 +141,7 @@ final class SimdFakeQuant {
                     case STE -> ste(c, b, n);
                     case LEARNABLE -> learnable(c, b, n);
                     case INT8, INT4 -> codes(c, b, n);
+                    case ERROR -> throw new AssertionError("ERROR calls are driven by SimdCalibration");
                 }
             }
             if (c.mode == Mode.LEARNABLE) {
@@ -147,8 +152,11 @@ final class SimdFakeQuant {
         }
     }
 
-    /** Philox words for elements [at, at + n): block-aligned evaluations, 4·N elements each. */
-    private static void philox(Call c, int at, int n) {
+    /**
+     * Philox words of stream indices [e0 + at, e0 + at + n) under the call's seed into {@code k[0, n)}:
+     * block-aligned evaluations, 4·N elements each.
+     */
+    static void philox(Call c, int at, int n) {
         long first = c.e0 + at;
         long b0 = first >>> 2;
         int skip = (int) (first & 3);
@@ -168,7 +176,7 @@ final class SimdFakeQuant {
      * keeps each compiled loop small enough for C2 to inline every vector operation whatever mix of
      * policies a program uses.
      */
-    private static void core(Call c, int at, int n) {
+    static void core(Call c, int at, int n) {
         boolean needInside = c.mode == Mode.STE || c.mode == Mode.LEARNABLE || c.mask != null;
         if (c.rounding == Rounding.HALF_EVEN && !c.wrap && !c.half && c.mode == Mode.FORWARD && c.mask == null) {
             fused(c, at, n);
@@ -216,23 +224,19 @@ final class SimdFakeQuant {
                 scalarLanes(c, at, j);
                 continue;
             }
-            FloatVector b, rn = y.add(MAGIC).sub(MAGIC);
-            VectorMask<Float> pos, neg, tieUp, tieDown;
-            if (!half) {
-                b = rn;
-                FloatVector d = y.sub(rn);
-                pos = d.compare(VectorOperators.GT, 0f);
-                neg = d.compare(VectorOperators.LT, 0f);
-                tieUp = d.compare(VectorOperators.GT, ALMOST_HALF);
-                tieDown = d.compare(VectorOperators.LT, -ALMOST_HALF);
-            } else {
-                b = rn.sub(1f, rn.compare(VectorOperators.GT, y));   // floor(y)
-                FloatVector mid = b.add(0.5f);
-                pos = y.compare(VectorOperators.GT, mid);
-                neg = y.compare(VectorOperators.LT, mid);
-                tieUp = pos.and(neg);                                // never
-                tieDown = y.compare(VectorOperators.EQ, b);
-            }
+            // base b and exact signs of t = (y - h) - b: pos, neg, ties at ±0.5. h = 0: b = rint(y),
+            // d = y - b (exact), ties where |d| = 0.5. h = 0.5: b = floor(y), t compares y with
+            // b + 0.5, the only tie is y = b (d = 0; d > 0 otherwise: distinct floats never subtract
+            // to 0). Written without branches: masks or vectors merged from two branches are boxed
+            // by C2 once both branches have been profiled (allocation per vector).
+            FloatVector rn = y.add(MAGIC).sub(MAGIC);
+            FloatVector b = rn.sub(half ? 1f : 0f, rn.compare(VectorOperators.GT, y));
+            FloatVector d = y.sub(b);
+            FloatVector mid = b.add(half ? 0.5f : 0f);
+            VectorMask<Float> pos = y.compare(VectorOperators.GT, mid);
+            VectorMask<Float> neg = y.compare(VectorOperators.LT, mid);
+            VectorMask<Float> tieUp = d.compare(VectorOperators.GT, half ? Float.POSITIVE_INFINITY : ALMOST_HALF);
+            VectorMask<Float> tieDown = d.compare(VectorOperators.LT, half ? Float.MIN_VALUE : -ALMOST_HALF);
             FloatVector r = switch (pol) {
                 case FLOOR -> b.sub(1f, neg);
                 case CEIL -> b.add(1f, pos);
@@ -320,7 +324,7 @@ final class SimdFakeQuant {
                 if (forward) {
                     (c.half ? rc.add(0.5f) : rc).mul(c.s).intoArray(c.out, c.oo + at + j, todo);
                 } else {
-                    rc.add(c.zf).intoArray(c.w, j);
+                    rc.add(c.zf).intoArray(c.w, j, todo);
                 }
             } else { // floorMod(q - qmin, L) + qmin, exact: the float quotient is off by at most one
                 FloatVector t = r.add(c.zf).sub((float) c.qmin);
@@ -332,7 +336,7 @@ final class SimdFakeQuant {
                 if (forward) {
                     w.sub(c.zf).add(c.h).mul(c.s).intoArray(c.out, c.oo + at + j, todo);
                 } else {
-                    w.intoArray(c.w, j);
+                    w.intoArray(c.w, j, todo);
                 }
             }
             if (forward && c.mask != null) { // keep the bits the scalar path wrote for its lanes
@@ -350,7 +354,9 @@ final class SimdFakeQuant {
     private static void scalar(Call c, int at, int j) {
         int i = at + j;
         float xv = c.x[c.xo + i];
-        float code = QuantMath.code(xv, c.s, c.inv, c.z, c.h, c.rounding, c.divide, c.seed, c.e0 + i);
+        // the block's Philox words hold this element's uniform (QuantMath.code's, from the same stream)
+        float u = c.stochastic ? (float) ((c.k[j] >>> 8) * Philox.TWO_POW_M24) : 0f;
+        float code = (float) QuantMath.round(QuantMath.scaled(xv, c.s, c.inv, c.divide), c.h, c.rounding, u) + (float) c.z;
         boolean inside = QuantMath.inside(code, c.qmin, c.qmax);
         float w = QuantMath.overflow(code, c.qmin, c.qmax, c.q.overflow());
         switch (c.mode) {
@@ -362,6 +368,7 @@ final class SimdFakeQuant {
             }
             case STE -> c.out[c.oo + i] = inside ? c.dy[c.dyo + i] : 0f;
             case INT8, INT4 -> store(c, i, Float.isNaN(w) ? c.z : (int) w);
+            case ERROR -> c.w[j] = w;
             case LEARNABLE -> {
                 float g = c.dy[c.dyo + i];
                 c.out[c.oo + i] = inside ? g : 0f;

@@ -97,6 +97,19 @@ public interface Backend {
         return dev.kure.scalar.ScalarCalibration.absOrderStatistic(x, off, len, k);
     }
 
+    /**
+     * max |x[off + i]| over the range, decided on the float bits (so −0 counts as 0): +Inf if the
+     * range holds an infinity and no NaN, a NaN if it holds a NaN, 0 for an empty range. One read
+     * pass: what MSE / LP_NORM calibration needs instead of all the moments.
+     */
+    default float absMax(float[] x, int off, int len) {
+        int m = 0;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, Float.floatToRawIntBits(x[off + i]) & 0x7fffffff);
+        }
+        return Float.intBitsToFloat(m);
+    }
+
     /** Σ|x[off + i] − center| / len over the range, accumulated in double. */
     default double meanAbsDeviation(float[] x, int off, int len, double center) {
         return dev.kure.scalar.ScalarCalibration.meanAbsDeviation(x, off, len, center);

@@ -30,12 +30,18 @@ import org.openjdk.jmh.annotations.Warmup;
  *       base step: one {@code Kernels.sweep} call (one statistics pass + one blocked pass).</li>
  *   <li>{@link #separatePasses}: the same 147 settings, each a {@code fakeQuantize} into a buffer
  *       then a double sum of squared errors, on the same backend. Target: sweep ≥ 10× faster.</li>
+ *   <li>{@link #separateQuantError}: the same 147 settings, each one fused {@code quantError} pass
+ *       (no target; shows what the blocking itself buys over a per-setting kernel).</li>
  *   <li>{@link #mseCalibration}: {@code calibrate(x, 4, SIGNED, StepPolicy.mse())}. Target: ≤ 3× the
  *       time of {@code BaselineBench.copy} (report the ratio).</li>
  * </ul>
- * {@code backend} selects {@code Kernels.cpu()} (Panama when the vector module is present) or
- * {@code Kernels.scalar()}. Run with the baselines:
+ * {@code backend} selects {@code Kernels.cpu()} (Panama when the vector module is present, with its
+ * default thread count) or, opt-in, {@code Kernels.scalar()}. Run with the copy baseline at the same
+ * size so the ratio comes from the same run:
  * {@code bench/run.sh calibration 'BaselineBench.copy|CalibrationBench' -p size=16777216}.
+ * Ratios: sweep speedup = separatePasses time / sweep time; MSE calibration in copies =
+ * mseCalibration time / copy time. report.py's "× copy" column divides GB/s, and copy counts 8 bytes
+ * per element where the calibration counts 4, so there copies = 1 / (2 × "× copy").
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -53,7 +59,8 @@ public class CalibrationBench {
         @Param({"16777216"})
         public int size;
 
-        @Param({"cpu", "scalar"})
+        /** {@code cpu} (Panama when the vector module is readable); opt in to {@code scalar} with -p (seconds per op). */
+        @Param({"cpu"})
         public String backend;
 
         public float[] x;
@@ -80,20 +87,47 @@ public class CalibrationBench {
         return s.k.sweep(s.x, s.spec);
     }
 
-    /** 147 × (fake-quantize into a buffer, then sum squared errors in double). */
+    /**
+     * The target's baseline: 147 × (fake-quantize into a buffer with the backend, then the sum of
+     * squared errors in double). The measuring loop keeps four independent accumulators so it runs at
+     * memory speed rather than at the latency of one dependent double add per element.
+     */
     @Benchmark
-    @Traffic(bytesPerElement = 147 * 16, note = "147 x (read x, write out, read out and x)")
+    @Traffic(bytesPerElement = 147 * 16, note = "147 x (read x, write out; read out and x)")
     public double separatePasses(S s) {
         double total = 0;
+        float[] x = s.x, out = s.out;
+        int n = x.length, n4 = n & -4;
         for (Quantizer q : s.settings) {
-            s.k.fakeQuantize(s.x, s.out, q);
-            double sse = 0;
-            float[] x = s.x, out = s.out;
-            for (int i = 0; i < x.length; i++) {
-                double e = (double) out[i] - x[i];
-                sse += e * e;
+            s.k.fakeQuantize(x, out, q);
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (int i = 0; i < n4; i += 4) {
+                double e0 = (double) out[i] - x[i], e1 = (double) out[i + 1] - x[i + 1];
+                double e2 = (double) out[i + 2] - x[i + 2], e3 = (double) out[i + 3] - x[i + 3];
+                a0 += e0 * e0;
+                a1 += e1 * e1;
+                a2 += e2 * e2;
+                a3 += e3 * e3;
             }
-            total += sse;
+            for (int i = n4; i < n; i++) {
+                double e = (double) out[i] - x[i];
+                a0 += e * e;
+            }
+            total += (a0 + a1) + (a2 + a3);
+        }
+        return total;
+    }
+
+    /**
+     * A stronger reference than the target's: 147 × {@code quantError} (the backend's fused
+     * single-setting pass: read x once per setting, no buffer).
+     */
+    @Benchmark
+    @Traffic(bytesPerElement = 147 * 4, note = "147 x read x")
+    public double separateQuantError(S s) {
+        double total = 0;
+        for (Quantizer q : s.settings) {
+            total += s.k.quantError(s.x, q).sumSquaredError();
         }
         return total;
     }

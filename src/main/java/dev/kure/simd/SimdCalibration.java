@@ -1,0 +1,480 @@
+package dev.kure.simd;
+
+import static dev.kure.simd.Lanes.D;
+import static dev.kure.simd.Lanes.F;
+import static dev.kure.simd.Lanes.I;
+import static dev.kure.simd.Lanes.N;
+
+import dev.kure.Overflow;
+import dev.kure.QuantMode;
+import dev.kure.Quantizer;
+import dev.kure.Rounding;
+import dev.kure.spi.Philox;
+import dev.kure.spi.QuantMath;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Calibration and robustness-sweep kernels on float lanes: the multi-setting error sums (the hot
+ * kernel of sweeps and MSE / LP_NORM calibration), max |x|, the mean absolute deviation, and the exact order
+ * statistic of |x| (radix select whose histogram passes run per chunk on the pool).
+ *
+ * <p><b>errorSums.</b> The input is cut into {@link Parallel#CHUNK}-element chunks (fixed boundaries,
+ * each chunk's per-setting sums in its own slot, slots added in chunk order: the result does not
+ * depend on the thread count) and every chunk into blocks of {@link #BLOCK} floats that stay in L1
+ * while every setting is evaluated on them. A setting's fake-quant values are bit-identical with
+ * {@code fakeQuantize}:
+ * <ul>
+ *   <li>the common case (p = 2, MULTIPLY, SATURATE, HALF_EVEN, h = 0) runs a fused loop: y = x·inv
+ *       clamped to [qmin − z, qmax − z] (rint commutes with clamping to integer bounds), rint by the
+ *       1.5·2^23 trick, out = r·s, e = out − x in float (exact whenever out and x are within a factor
+ *       of two, i.e. for all but far-clipped elements), e² summed in float lanes over runs of
+ *       {@link #RUN} vectors and the runs' sums in double lanes;</li>
+ *   <li>every other setting (every rounding policy, MIDRISE, WRAP, DIVIDE, STOCHASTIC, p ≠ 2) runs
+ *       {@link SimdFakeQuant#core} — the same vector rounding as fake-quant, not a copy of it — on
+ *       sub-blocks of {@link SimdFakeQuant#BLOCK} elements, which leaves the final codes in the call's
+ *       scratch, and an error loop reads them: squared errors in lanes for p = 2, otherwise
+ *       |e|^p by {@link Math#pow} in double per element, exactly the reference's terms.</li>
+ * </ul>
+ * STOCHASTIC settings share the Philox words of a sub-block, drawn once per seed per sub-block
+ * (vector Philox for contiguous stream indices, the scalar generator for explicit ones).
+ *
+ * <p>As everywhere in this package, every vector loop is one method with only JDK vector calls
+ * inside (no vector crosses a call), lane sums go through arrays in index order, and the scratch is
+ * per thread, so a call allocates only its per-chunk result slots when it runs on several chunks.
+ */
+final class SimdCalibration {
+    private SimdCalibration() {}
+
+    /** Floats per block of the fused loop (16 KiB: stays in L1 while every setting is evaluated). */
+    static final int BLOCK = 4096;
+    /** Vectors per float partial sum before it is added into the double lanes. */
+    static final int RUN = 16;
+
+    private static final float MAGIC = 0x1.8p23f;
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final int H = FH.length();
+
+    static {
+        if (BLOCK % SimdFakeQuant.BLOCK != 0 || BLOCK % (RUN * N) != 0) {
+            throw new AssertionError("block sizes");
+        }
+    }
+
+    /** Per-thread scratch. */
+    private static final class Scratch {
+        final double[] d = new double[D.length()];
+        final int[] bits = new int[N];
+        /** Per-setting parameters of the fused loop. */
+        float[] inv = new float[0], s = new float[0], lo = new float[0], hi = new float[0];
+        boolean[] fused = new boolean[0];
+        /** The chunk's per-setting sums (the single-chunk path writes here, no allocation). */
+        double[] part = new double[0];
+        /** Per-chunk slots of a multi-chunk call on the calling thread (grown, reused). */
+        double[] slots = new double[0];
+
+        void ensure(int k) {
+            if (inv.length < k) {
+                inv = new float[k];
+                s = new float[k];
+                lo = new float[k];
+                hi = new float[k];
+                fused = new boolean[k];
+                part = new double[k];
+            }
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Whether a setting runs the fused loop (p = 2 is decided by the caller). */
+    static boolean fused(Quantizer q) {
+        if (q.mode() == QuantMode.DIVIDE || q.overflow() != Overflow.SATURATE || q.rounding() != Rounding.HALF_EVEN
+                || q.offset() != 0f) {
+            return false;
+        }
+        long lo = (long) q.qmin() - q.zeroPoint(0), hi = (long) q.qmax() - q.zeroPoint(0);
+        return Math.abs(lo) < (1 << 22) && Math.abs(hi) < (1 << 22);
+    }
+
+    // ---- errorSums ----------------------------------------------------------------------------------
+
+    /** See {@link dev.kure.spi.Backend#errorSums}. */
+    static double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
+                            double p, double[] sums, Parallel par) {
+        int k = settings.length;
+        int chunks = Parallel.chunks(len);
+        if (chunks <= 1) {
+            Scratch t = SCRATCH.get();
+            t.ensure(k);
+            double[] part = t.part;
+            java.util.Arrays.fill(part, 0, k, 0.0);
+            double signal = chunk(x, off, len, 0, streamBase, streamIndex, settings, p, part, t);
+            for (int j = 0; j < k; j++) {
+                sums[j] += part[j];
+            }
+            return signal;
+        }
+        // slot c·(k + 1) + j: chunk c's sum of setting j; slot c·(k + 1) + k: its signal
+        int stride = k + 1;
+        Scratch caller = SCRATCH.get();
+        if (caller.slots.length < chunks * stride) {
+            caller.slots = new double[chunks * stride];
+        }
+        double[] slots = caller.slots;
+        par.forEach(chunks, c -> {
+            Scratch t = SCRATCH.get();
+            t.ensure(k);
+            double[] part = t.part;
+            java.util.Arrays.fill(part, 0, k, 0.0);
+            int from = c * Parallel.CHUNK;
+            double sig = chunk(x, off + from, Math.min(Parallel.CHUNK, len - from), from, streamBase, streamIndex,
+                    settings, p, part, t);
+            System.arraycopy(part, 0, slots, c * stride, k);
+            slots[c * stride + k] = sig;
+        });
+        double signal = 0;
+        for (int c = 0; c < chunks; c++) {
+            for (int j = 0; j < k; j++) {
+                sums[j] += slots[c * stride + j];
+            }
+            signal += slots[c * stride + k];
+        }
+        return signal;
+    }
+
+    /**
+     * One chunk {@code x[xo, xo + len)} whose first element is element {@code first} of the call;
+     * ADDS each setting's error into {@code part}, returns Σx².
+     */
+    private static double chunk(float[] x, int xo, int len, int first, long streamBase, long[] streamIndex,
+                                Quantizer[] settings, double p, double[] part, Scratch t) {
+        int k = settings.length;
+        boolean square = p == 2.0;
+        boolean anyGeneral = false;
+        for (int j = 0; j < k; j++) {
+            Quantizer q = settings[j];
+            float s = q.scale(0);
+            t.s[j] = s;
+            t.inv[j] = QuantMath.reciprocal(s);
+            t.lo[j] = q.qmin() - q.zeroPoint(0);
+            t.hi[j] = q.qmax() - q.zeroPoint(0);
+            t.fused[j] = square && fused(q);
+            anyGeneral |= !t.fused[j];
+        }
+        double signal = 0;
+        for (int b = 0; b < len; b += BLOCK) {
+            int n = Math.min(BLOCK, len - b);
+            signal += signal(x, xo + b, n, t.d);
+            for (int j = 0; j < k; j++) {
+                if (t.fused[j]) {
+                    part[j] += fusedBlock(x, xo + b, n, t.inv[j], t.s[j], t.lo[j], t.hi[j], t.d);
+                }
+            }
+            if (anyGeneral) {
+                for (int sb = 0; sb < n; sb += SimdFakeQuant.BLOCK) {
+                    int m = Math.min(SimdFakeQuant.BLOCK, n - sb);
+                    general(x, xo, first, b + sb, m, streamBase, streamIndex, settings, p, part, t);
+                }
+            }
+        }
+        return signal;
+    }
+
+    /** Σx² of {@code x[xo, xo + n)}: float lanes over runs of RUN vectors, the runs' sums in double lanes. */
+    private static double signal(float[] x, int xo, int n, double[] lanes) {
+        DoubleVector d0 = DoubleVector.zero(D), d1 = d0;
+        FloatVector zero = FloatVector.zero(F);
+        int bound = n & -N;
+        int i = 0;
+        while (i < bound) {
+            int end = Math.min(bound, i + RUN * N);
+            FloatVector a0 = zero;
+            for (; i < end; i += N) {
+                FloatVector v = FloatVector.fromArray(F, x, xo + i);
+                a0 = v.fma(v, a0);
+            }
+            d0 = d0.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 0));
+            d1 = d1.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 1));
+        }
+        d0.add(d1).intoArray(lanes, 0);
+        double s = Lanes.sum(lanes);
+        for (; i < n; i++) {
+            double v = x[xo + i];
+            s += v * v;
+        }
+        return s;
+    }
+
+    /**
+     * The fused common case over one block: Σ(fq(x) − x)² with fq = clamp(rint(x·inv), lo, hi)·s
+     * (lo, hi = qmin − z, qmax − z), which is bit for bit {@code ((clamp(rint(y) + z) − z) + 0)·s}
+     * up to the sign of a zero output (irrelevant to the error).
+     */
+    private static double fusedBlock(float[] x, int xo, int n, float inv, float s, float lo, float hi, double[] lanes) {
+        DoubleVector d0 = DoubleVector.zero(D), d1 = d0;
+        FloatVector zero = FloatVector.zero(F);
+        final int run = RUN * N;
+        int i = 0;
+        for (; i + run <= n; i += run) {
+            FloatVector a0 = zero, a1 = zero;
+            for (int j = i; j < i + run; j += 2 * N) {
+                FloatVector x0 = FloatVector.fromArray(F, x, xo + j);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + j + N);
+                FloatVector y0 = x0.mul(inv), y1 = x1.mul(inv);
+                y0 = y0.blend(lo, y0.compare(VectorOperators.LT, lo)).blend(hi, y0.compare(VectorOperators.GT, hi));
+                y1 = y1.blend(lo, y1.compare(VectorOperators.LT, lo)).blend(hi, y1.compare(VectorOperators.GT, hi));
+                FloatVector e0 = y0.add(MAGIC).sub(MAGIC).mul(s).sub(x0);
+                FloatVector e1 = y1.add(MAGIC).sub(MAGIC).mul(s).sub(x1);
+                a0 = e0.fma(e0, a0);
+                a1 = e1.fma(e1, a1);
+            }
+            FloatVector a = a0.add(a1);
+            d0 = d0.add((DoubleVector) a.convertShape(VectorOperators.F2D, D, 0));
+            d1 = d1.add((DoubleVector) a.convertShape(VectorOperators.F2D, D, 1));
+        }
+        FloatVector a0 = zero;
+        for (; i + N <= n; i += N) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xo + i);
+            FloatVector y0 = x0.mul(inv);
+            y0 = y0.blend(lo, y0.compare(VectorOperators.LT, lo)).blend(hi, y0.compare(VectorOperators.GT, hi));
+            FloatVector e0 = y0.add(MAGIC).sub(MAGIC).mul(s).sub(x0);
+            a0 = e0.fma(e0, a0);
+        }
+        d0 = d0.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 0));
+        d1 = d1.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 1));
+        d0.add(d1).intoArray(lanes, 0);
+        double acc = Lanes.sum(lanes);
+        for (; i < n; i++) { // the reference's arithmetic
+            float xv = x[xo + i];
+            float r = (float) Math.rint(Math.min(Math.max(xv * inv, lo), hi));
+            double e = (double) (r * s) - xv;
+            acc += e * e;
+        }
+        return acc;
+    }
+
+    /**
+     * Every non-fused setting on elements [at, at + m) of the chunk (at most one fake-quant block):
+     * the block's Philox words once per seed, then per setting {@link SimdFakeQuant#core} (codes into
+     * the call's scratch) and the error loop.
+     */
+    private static void general(float[] x, int xo, int first, int at, int m, long streamBase, long[] streamIndex,
+                                Quantizer[] settings, double p, double[] part, Scratch t) {
+        boolean wordsValid = false;
+        long wordsSeed = 0;
+        SimdFakeQuant.Call c = null;
+        for (int j = 0; j < settings.length; j++) {
+            if (t.fused[j]) {
+                continue;
+            }
+            Quantizer q = settings[j];
+            c = SimdFakeQuant.of(q, SimdFakeQuant.Mode.ERROR, x, xo);
+            c.param(0);
+            // stream index of chunk element i: streamIndex[first + i] or streamBase + first + i
+            c.e0 = streamBase + first;
+            if (c.stochastic && (!wordsValid || wordsSeed != q.seed())) {
+                if (streamIndex == null) {
+                    SimdFakeQuant.philox(c, at, m);
+                } else {
+                    for (int i = 0; i < m; i++) {
+                        c.k[i] = Philox.bits(q.seed(), streamIndex[first + at + i]);
+                    }
+                }
+                wordsValid = true;
+                wordsSeed = q.seed();
+            }
+            SimdFakeQuant.core(c, at, m);
+            part[j] += p == 2.0 ? squaredErrors(c, at, m, t.d) : powErrors(c, at, m, p);
+        }
+    }
+
+    /** Σ(((w − z) + h)·s − x)² over the sub-block's final codes w. */
+    private static double squaredErrors(SimdFakeQuant.Call c, int at, int m, double[] lanes) {
+        DoubleVector d0 = DoubleVector.zero(D), d1 = d0;
+        FloatVector zero = FloatVector.zero(F);
+        float zf = c.zf, h = c.h, s = c.s;
+        float[] x = c.x, w = c.w;
+        int xo = c.xo + at;
+        int bound = m & -N;
+        int i = 0;
+        while (i < bound) {
+            int end = Math.min(bound, i + RUN * N);
+            FloatVector a0 = zero;
+            for (; i < end; i += N) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + i);
+                FloatVector e = FloatVector.fromArray(F, w, i).sub(zf).add(h).mul(s).sub(xv);
+                a0 = e.fma(e, a0);
+            }
+            d0 = d0.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 0));
+            d1 = d1.add((DoubleVector) a0.convertShape(VectorOperators.F2D, D, 1));
+        }
+        d0.add(d1).intoArray(lanes, 0);
+        double acc = Lanes.sum(lanes);
+        for (; i < m; i++) {
+            double e = (double) QuantMath.value(w[i], c.z, h, s) - x[xo + i];
+            acc += e * e;
+        }
+        return acc;
+    }
+
+    /** Σ|((w − z) + h)·s − x|^p, each term in double exactly as the reference forms it. */
+    private static double powErrors(SimdFakeQuant.Call c, int at, int m, double p) {
+        float[] x = c.x, w = c.w;
+        int xo = c.xo + at;
+        double acc = 0;
+        if (p == 1.0) {
+            for (int i = 0; i < m; i++) {
+                acc += Math.abs((double) QuantMath.value(w[i], c.z, c.h, c.s) - x[xo + i]);
+            }
+            return acc;
+        }
+        for (int i = 0; i < m; i++) {
+            acc += Math.pow(Math.abs((double) QuantMath.value(w[i], c.z, c.h, c.s) - x[xo + i]), p);
+        }
+        return acc;
+    }
+
+    // ---- max |x| ------------------------------------------------------------------------------------
+
+    /** max |x| on the float bits in int lanes (exact, NaN-aware: NaN bits exceed +Inf's), per chunk. */
+    static float absMax(float[] x, int off, int len, Parallel par) {
+        int chunks = Parallel.chunks(len);
+        if (chunks <= 1) {
+            return Float.intBitsToFloat(absMaxBits(x, off, len, SCRATCH.get().bits));
+        }
+        int[] parts = new int[chunks];
+        par.forEach(chunks, c -> {
+            int from = c * Parallel.CHUNK;
+            parts[c] = absMaxBits(x, off + from, Math.min(Parallel.CHUNK, len - from), SCRATCH.get().bits);
+        });
+        int m = 0;
+        for (int v : parts) {
+            m = Math.max(m, v);
+        }
+        return Float.intBitsToFloat(m);
+    }
+
+    private static int absMaxBits(float[] x, int xo, int n, int[] lanes) {
+        IntVector m0 = IntVector.zero(I), m1 = m0;
+        int i = 0;
+        for (; i + 2 * N <= n; i += 2 * N) {
+            m0 = m0.max(FloatVector.fromArray(F, x, xo + i).reinterpretAsInts().and(0x7fffffff));
+            m1 = m1.max(FloatVector.fromArray(F, x, xo + i + N).reinterpretAsInts().and(0x7fffffff));
+        }
+        m0.max(m1).intoArray(lanes, 0);
+        int m = 0;
+        for (int v : lanes) {
+            m = Math.max(m, v);
+        }
+        for (; i < n; i++) {
+            m = Math.max(m, Float.floatToRawIntBits(x[xo + i]) & 0x7fffffff);
+        }
+        return m;
+    }
+
+    // ---- mean absolute deviation --------------------------------------------------------------------
+
+    /** Σ|x − center|/len in double lanes, per chunk, chunks added in order. */
+    static double meanAbsDeviation(float[] x, int off, int len, double center, Parallel par) {
+        int chunks = Parallel.chunks(len);
+        if (chunks <= 1) {
+            return madChunk(x, off, len, center, SCRATCH.get().d) / len;
+        }
+        double[] parts = new double[chunks];
+        par.forEach(chunks, c -> {
+            int from = c * Parallel.CHUNK;
+            parts[c] = madChunk(x, off + from, Math.min(Parallel.CHUNK, len - from), center, SCRATCH.get().d);
+        });
+        double s = 0;
+        for (double v : parts) {
+            s += v;
+        }
+        return s / len;
+    }
+
+    private static double madChunk(float[] x, int xo, int n, double center, double[] lanes) {
+        DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+        int i = 0;
+        for (; i + 2 * H <= n; i += 2 * H) {
+            DoubleVector v0 = (DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector v1 = (DoubleVector) FloatVector.fromArray(FH, x, xo + i + H).convertShape(VectorOperators.F2D, D, 0);
+            a0 = a0.add(v0.sub(center).abs());
+            a1 = a1.add(v1.sub(center).abs());
+        }
+        a0.add(a1).intoArray(lanes, 0);
+        double s = Lanes.sum(lanes);
+        for (; i < n; i++) {
+            s += Math.abs(x[xo + i] - center);
+        }
+        return s;
+    }
+
+    // ---- order statistic of |x| ---------------------------------------------------------------------
+
+    /** Digit layout of the 31-bit key: bits 30..20, 19..10, 9..0 (as the reference). */
+    private static final int[] SHIFT = {20, 10, 0};
+    private static final int[] WIDTH = {11, 10, 10};
+
+    /**
+     * The k-th smallest |x|, exactly: the reference's three-digit radix select, with each histogram
+     * pass split into chunks counted on the pool and added (integer counts: exact for any thread
+     * count). The counting loop stays scalar: a histogram scatter has no profitable vector form here
+     * (no conflict-free lane increments in the Vector API), so this kernel scales with threads only.
+     */
+    static float absOrderStatistic(float[] x, int off, int len, long k, Parallel par) {
+        int chunks = Parallel.chunks(len);
+        int[][] counts = new int[Math.max(chunks, 1)][1 << 11];
+        int prefix = 0, prefixMask = 0;
+        long rank = k;
+        for (int d = 0; d < 3; d++) {
+            final int shift = SHIFT[d], digits = 1 << WIDTH[d], digitMask = digits - 1;
+            final int pre = prefix, preMask = prefixMask;
+            if (chunks <= 1) {
+                count(x, off, len, pre, preMask, shift, digitMask, counts[0], digits);
+            } else {
+                par.forEach(chunks, c -> {
+                    int from = c * Parallel.CHUNK;
+                    count(x, off + from, Math.min(Parallel.CHUNK, len - from), pre, preMask, shift, digitMask,
+                            counts[c], digits);
+                });
+                for (int c = 1; c < chunks; c++) {
+                    for (int i = 0; i < digits; i++) {
+                        counts[0][i] += counts[c][i];
+                    }
+                }
+            }
+            int[] count = counts[0];
+            int digit = 0;
+            while (rank >= count[digit]) {
+                rank -= count[digit];
+                digit++;
+            }
+            prefix |= digit << shift;
+            prefixMask |= digitMask << shift;
+        }
+        return Float.intBitsToFloat(prefix);
+    }
+
+    private static void count(float[] x, int xo, int n, int prefix, int prefixMask, int shift, int digitMask,
+                              int[] count, int digits) {
+        java.util.Arrays.fill(count, 0, digits, 0);
+        if (prefixMask == 0) {
+            for (int i = 0; i < n; i++) {
+                count[(Float.floatToRawIntBits(x[xo + i]) & 0x7fffffff) >>> shift]++;
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            int key = Float.floatToRawIntBits(x[xo + i]) & 0x7fffffff;
+            if ((key & prefixMask) == prefix) {
+                count[(key >>> shift) & digitMask]++;
+            }
+        }
+    }
+}
