@@ -26,7 +26,7 @@ import java.util.Locale;
  * scale at 2<sup>−23</sup> instead, as PyTorch's observers do.
  *
  * <p>Create policies with the static factories; {@link #parse(String)} reads the text form that
- * {@link #toString()} writes (e.g. {@code "percentile:99.99"}, {@code "lp:2.4"}, {@code "max_abs:pytorch_observer"}).
+ * {@code toString()} writes (e.g. {@code "percentile:99.99"}, {@code "lp:2.4"}, {@code "max_abs:pytorch_observer"}).
  */
 public sealed interface StepPolicy {
     /** The smallest scale a calibration returns (for all-zero data): {@link Float#MIN_NORMAL}. */

@@ -23,13 +23,10 @@ final class ScalarCodes {
     }
 
     static void quantizeInt8(float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
-        for (int i = 0; i < len; ) {
-            int p = Runs.param(i, q);
-            int end = Runs.end(i, len, q);
-            float s = q.scale(p);
-            float inv = QuantMath.reciprocal(s);
-            int z = q.zeroPoint(p);
-            for (; i < end; i++) {
+        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+            float s = r.s, inv = r.inv;
+            int z = r.z;
+            for (int i = r.from; i < r.to; i++) {
                 codes[co + i] = (byte) codeOf(x[xo + i], s, inv, z, q, i);
             }
         }
@@ -38,12 +35,10 @@ final class ScalarCodes {
     static void dequantizeInt8(byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
         boolean unsigned = q.qmin() >= 0;
         float h = q.offset();
-        for (int i = 0; i < len; ) {
-            int p = Runs.param(i, q);
-            int end = Runs.end(i, len, q);
-            float s = q.scale(p);
-            int z = q.zeroPoint(p);
-            for (; i < end; i++) {
+        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+            float s = r.s;
+            int z = r.z;
+            for (int i = r.from; i < r.to; i++) {
                 int c = unsigned ? codes[co + i] & 0xFF : codes[co + i];
                 out[oo + i] = QuantMath.value(c, z, h, s);
             }
@@ -51,13 +46,10 @@ final class ScalarCodes {
     }
 
     static void quantizeInt4(float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
-        for (int i = 0; i < len; ) {
-            int p = Runs.param(i, q);
-            int end = Runs.end(i, len, q);
-            float s = q.scale(p);
-            float inv = QuantMath.reciprocal(s);
-            int z = q.zeroPoint(p);
-            for (; i < end; i++) {
+        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+            float s = r.s, inv = r.inv;
+            int z = r.z;
+            for (int i = r.from; i < r.to; i++) {
                 int nib = codeOf(x[xo + i], s, inv, z, q, i) & 0xF;
                 int b = po + (i >>> 1);
                 packed[b] = (i & 1) == 0 ? (byte) nib : (byte) ((packed[b] & 0x0F) | (nib << 4));
@@ -68,12 +60,10 @@ final class ScalarCodes {
     static void dequantizeInt4(byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
         boolean unsigned = q.qmin() >= 0;
         float h = q.offset();
-        for (int i = 0; i < len; ) {
-            int p = Runs.param(i, q);
-            int end = Runs.end(i, len, q);
-            float s = q.scale(p);
-            int z = q.zeroPoint(p);
-            for (; i < end; i++) {
+        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+            float s = r.s;
+            int z = r.z;
+            for (int i = r.from; i < r.to; i++) {
                 int nib = (packed[po + (i >>> 1)] >>> ((i & 1) * 4)) & 0xF;
                 int c = unsigned ? nib : (nib << 28) >> 28;
                 out[oo + i] = QuantMath.value(c, z, h, s);

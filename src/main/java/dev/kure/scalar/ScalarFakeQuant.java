@@ -12,13 +12,10 @@ final class ScalarFakeQuant {
     static void forward(float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
         boolean divide = q.mode() == QuantMode.DIVIDE;
         float h = q.offset();
-        for (int i = 0; i < len; ) {
-            int p = Runs.param(i, q);
-            int end = Runs.end(i, len, q);
-            float s = q.scale(p);
-            float inv = QuantMath.reciprocal(s);
-            int z = q.zeroPoint(p);
-            for (; i < end; i++) {
+        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+            float s = r.s, inv = r.inv;
+            int z = r.z;
+            for (int i = r.from; i < r.to; i++) {
                 float c = QuantMath.code(x[xo + i], s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + i);
                 if (mask != null) {
                     setBit(mask, i, QuantMath.inside(c, q.qmin(), q.qmax()));
@@ -31,13 +28,10 @@ final class ScalarFakeQuant {
     static void backward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q) {
         boolean divide = q.mode() == QuantMode.DIVIDE;
         float h = q.offset();
-        for (int i = 0; i < len; ) {
-            int p = Runs.param(i, q);
-            int end = Runs.end(i, len, q);
-            float s = q.scale(p);
-            float inv = QuantMath.reciprocal(s);
-            int z = q.zeroPoint(p);
-            for (; i < end; i++) {
+        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+            float s = r.s, inv = r.inv;
+            int z = r.z;
+            for (int i = r.from; i < r.to; i++) {
                 float c = QuantMath.code(x[xo + i], s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + i);
                 dx[dxo + i] = QuantMath.inside(c, q.qmin(), q.qmax()) ? dy[dyo + i] : 0f;
             }
@@ -55,16 +49,13 @@ final class ScalarFakeQuant {
         boolean divide = q.mode() == QuantMode.DIVIDE;
         float h = q.offset();
         int qmin = q.qmin(), qmax = q.qmax();
-        for (int i = 0; i < len; ) {
-            int p = Runs.param(i, q);
-            int end = Runs.end(i, len, q);
-            float s = q.scale(p);
-            float inv = QuantMath.reciprocal(s);
-            int z = q.zeroPoint(p);
+        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+            float s = r.s, inv = r.inv;
+            int z = r.z;
             double below = (qmin - z) + (double) h;
             double above = (qmax - z) + (double) h;
             double sumS = 0, sumZ = 0;
-            for (; i < end; i++) {
+            for (int i = r.from; i < r.to; i++) {
                 float xv = x[xo + i];
                 float g = dy[dyo + i];
                 float c = QuantMath.code(xv, s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + i);
@@ -85,8 +76,8 @@ final class ScalarFakeQuant {
                     }
                 }
             }
-            ds[p] += sumS;
-            dz[p] += sumZ;
+            ds[r.p] += sumS;
+            dz[r.p] += sumZ;
         }
     }
 

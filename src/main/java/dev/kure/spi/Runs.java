@@ -5,7 +5,8 @@ import dev.kure.Quantizer;
 /**
  * Parameter runs of a quantizer: within a call, element i uses parameter set
  * {@code p(i) = (i / inner) % C}, constant over runs of {@code inner} elements. Kernels loop over
- * runs with these two helpers and process each run with broadcast parameters.
+ * runs with these two helpers, or with a {@link Cursor}, and process each run with broadcast
+ * parameters.
  */
 public final class Runs {
     private Runs() {}
@@ -20,5 +21,51 @@ public final class Runs {
         long inner = q.inner();
         long e = (i / inner + 1) * inner;
         return e >= len || e < 0 ? len : (int) e;
+    }
+
+    /** A cursor over the runs of a call of {@code len} elements. */
+    public static Cursor over(Quantizer q, int len) {
+        return new Cursor(q, len);
+    }
+
+    /**
+     * The runs of one call, in order: {@code for (Runs.Cursor r = Runs.over(q, len); r.next(); )}
+     * then elements {@code [r.from, r.to)} use scale {@code r.s} (reciprocal {@code r.inv}) and zero
+     * point {@code r.z} of parameter set {@code r.p}.
+     */
+    public static final class Cursor {
+        private final Quantizer q;
+        private final int len;
+        /** First element of the current run. */
+        public int from;
+        /** End (exclusive) of the current run. */
+        public int to;
+        /** Parameter set of the current run. */
+        public int p;
+        /** Zero point of the current run. */
+        public int z;
+        /** Scale of the current run. */
+        public float s;
+        /** {@code (float)(1.0f / s)}, computed once per run as PyTorch does. */
+        public float inv;
+
+        private Cursor(Quantizer q, int len) {
+            this.q = q;
+            this.len = len;
+        }
+
+        /** Moves to the next run; false when there is none. */
+        public boolean next() {
+            from = to;
+            if (from >= len) {
+                return false;
+            }
+            p = param(from, q);
+            to = end(from, len, q);
+            s = q.scale(p);
+            inv = QuantMath.reciprocal(s);
+            z = q.zeroPoint(p);
+            return true;
+        }
     }
 }
