@@ -1,7 +1,6 @@
 package dev.kure.simd;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -56,6 +55,4 @@ final class Lanes {
         return s;
     }
 
-    /** Lane indices 0..N-1 as an int vector (for Philox counters). */
-    static final IntVector IOTA = IntVector.zero(I).addIndex(1);
 }

@@ -64,6 +64,7 @@ final class SimdFakeQuant {
         float h, levelsF, invLevels;
         long seed, e0;
         final int[] k = new int[BLOCK + 4 * N];  // Philox words of the block
+        final long[] ktmp = SimdPhilox.scratch();
         final float[] r = new float[BLOCK];      // unclamped rounded y - h ({@link #DONE}: done by the scalar path)
         final float[] w = new float[BLOCK];      // final code q after SATURATE/WRAP
         final int[] lane = new int[N];
@@ -161,7 +162,7 @@ final class SimdFakeQuant {
         long b0 = first >>> 2;
         int skip = (int) (first & 3);
         for (int j = 0; j < skip + n; j += 4 * N) {
-            SimdPhilox.words(c.seed, b0 + j / 4, c.k, j);
+            SimdPhilox.words(c.seed, b0 + j / 4, c.k, j, c.ktmp);
         }
         if (skip != 0) {
             System.arraycopy(c.k, skip, c.k, 0, n);
