@@ -10,7 +10,6 @@ import dev.kure.Quantizer;
 import dev.kure.Rounding;
 import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
-import dev.kure.spi.Runs;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -127,9 +126,14 @@ final class SimdFakeQuant {
 
     /** Runs the call over elements [0, len) of its arrays, run by run, block by block. */
     static void run(Call c, int len) {
-        for (int i = 0; i < len; ) {
-            int end = Runs.end(i, len, c.q);
-            c.param(Runs.param(i, c.q));
+        // runs start at 0 and follow each other: step the parameter set instead of dividing per run
+        // (per-group runs of 128 elements would otherwise spend as long on the bookkeeping as on the data)
+        long inner = c.q.inner();
+        int sets = c.q.paramCount();
+        int p = 0;
+        for (int i = 0; i < len; p = p + 1 == sets ? 0 : p + 1) {
+            int end = (int) Math.min(len, i + inner);
+            c.param(p);
             c.sumS = c.sumZ = 0;
             for (int b = i; b < end; b += BLOCK) {
                 int n = Math.min(BLOCK, end - b);
