@@ -140,7 +140,9 @@ final class SimdFakeQuant {
                 if (c.stochastic) {
                     philox(c, b, n);
                 }
-                core(c, b, n);
+                if (core(c, b, n)) {
+                    continue; // a fused loop finished the block
+                }
                 switch (c.mode) {
                     case FORWARD -> { }
                     case STE -> ste(c, b, n);
@@ -174,18 +176,29 @@ final class SimdFakeQuant {
     }
 
     /**
-     * Rounds block [at, at + n). The PyTorch default (HALF_EVEN, SATURATE, integer grid, forward
-     * without mask) runs fused in {@link #fused}; everything else rounds into the scratch
+     * Rounds block [at, at + n). The PyTorch default (HALF_EVEN, SATURATE, integer grid) runs fused
+     * for a forward pass without mask ({@link #fused}), STE ({@link #fusedSte}) and the learnable
+     * backward ({@link #fusedLearnable}), and then
+     * returns true: the block is finished. Everything else rounds into the scratch
      * ({@link #roundDeterministic} or {@link #roundStochastic}) and {@link #finish} applies the
      * overflow policy and writes the forward outputs or the codes for the mode loops. Splitting
      * keeps each compiled loop small enough for C2 to inline every vector operation whatever mix of
      * policies a program uses.
      */
-    static void core(Call c, int at, int n) {
+    static boolean core(Call c, int at, int n) {
         boolean needInside = c.mode == Mode.STE || c.mode == Mode.LEARNABLE || c.mask != null;
-        if (c.rounding == Rounding.HALF_EVEN && !c.wrap && !c.half && c.mode == Mode.FORWARD && c.mask == null) {
+        boolean pytorchDefault = c.rounding == Rounding.HALF_EVEN && !c.wrap && !c.half;
+        if (pytorchDefault && c.mode == Mode.FORWARD && c.mask == null) {
             fused(c, at, n);
-            return;
+            return true;
+        }
+        if (pytorchDefault && c.mode == Mode.STE) {
+            fusedSte(c, at, n);
+            return true;
+        }
+        if (pytorchDefault && c.mode == Mode.LEARNABLE) {
+            fusedLearnable(c, at, n);
+            return true;
         }
         if (c.stochastic) {
             roundStochastic(c, at, n, needInside);
@@ -193,6 +206,56 @@ final class SimdFakeQuant {
             roundDeterministic(c, at, n, needInside);
         }
         finish(c, at, n, needInside);
+        return false;
+    }
+
+    /**
+     * Learnable scale / zero point for the PyTorch default, in one sweep: dx as STE, and the block's
+     * ds/dz partial sums (inside: dy·(fq − x)·inv; outside: dy·(qmin or qmax − z), dz −= dy·s) in
+     * float lanes, then added to the run's double sums. fq = clamp(r)·s equals ((q − z) + 0)·s here.
+     */
+    private static void fusedLearnable(Call c, int at, int n) {
+        FloatVector zero = FloatVector.zero(F), accS = zero, accZ = zero;
+        FloatVector above = FloatVector.broadcast(F, c.hi), below = FloatVector.broadcast(F, c.lo);
+        int j = 0;
+        for (; j + N <= n; j += N) {
+            FloatVector xv = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            FloatVector y = c.divide ? xv.div(c.s) : xv.mul(c.inv);
+            FloatVector r = y.max(c.wlo).min(c.whi).add(MAGIC).sub(MAGIC);
+            VectorMask<Float> lowM = r.compare(VectorOperators.LT, c.lo);
+            VectorMask<Float> highM = r.compare(VectorOperators.GT, c.hi);
+            VectorMask<Float> outside = lowM.or(highM);                   // NaN: neither inside nor outside
+            VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
+            FloatVector g = FloatVector.fromArray(F, c.dy, c.dyo + at + j);
+            zero.blend(g, inside).intoArray(c.out, c.oo + at + j);
+            FloatVector fq = r.max(c.lo).min(c.hi).mul(c.s);
+            FloatVector in = g.mul(fq.sub(xv)).mul(c.inv);
+            accS = accS.add(in.blend(g.mul(above.blend(below, lowM)), outside));
+            accZ = accZ.sub(g.mul(c.s), outside);
+        }
+        accS.intoArray(c.lanesF, 0);
+        c.sumS += Lanes.sum(c.lanesF);
+        accZ.intoArray(c.lanesF, 0);
+        c.sumZ += Lanes.sum(c.lanesF);
+        for (; j < n; j++) {
+            scalar(c, at, j);
+        }
+    }
+
+    /** STE for the PyTorch default: dx = dy where rint(x·inv) is inside the grid, else +0. */
+    private static void fusedSte(Call c, int at, int n) {
+        FloatVector zero = FloatVector.zero(F);
+        int j = 0;
+        for (; j + N <= n; j += N) {
+            FloatVector y = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            y = c.divide ? y.div(c.s) : y.mul(c.inv);
+            FloatVector r = y.max(c.wlo).min(c.whi).add(MAGIC).sub(MAGIC); // NaN: compares false -> 0
+            VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
+            zero.blend(FloatVector.fromArray(F, c.dy, c.dyo + at + j), inside).intoArray(c.out, c.oo + at + j);
+        }
+        for (; j < n; j++) {
+            scalar(c, at, j);
+        }
     }
 
     /** out = clamp(rint(x·inv), lo, hi)·s: clamping first keeps rint's trick exact. */
