@@ -73,13 +73,20 @@ final class Experiment {
         return kernels.describe();
     }
 
+    /** The results so far. */
+    Results results() {
+        return r;
+    }
+
     String layerNames() {
         return layerNames;
     }
 
-    Results run() {
+    /** Runs every seed; {@code afterSeed} sees the results so far after each one (for partial reports). */
+    Results run(java.util.function.IntConsumer afterSeed) {
         for (int seed = 1; seed <= s.seeds(); seed++) {
             runSeed(seed);
+            afterSeed.accept(seed);
         }
         if (progress != null) {
             progress.finish();

@@ -24,7 +24,7 @@ import java.util.Random;
 public final class Training implements AutoCloseable {
     /** Mini-batch size of training. */
     public static final int BATCH = 128;
-    private static final int EVAL_BATCH = 1000;
+    private static final int EVAL_BATCH = 250;
 
     private final Cnn cnn;
     private final Model model;
