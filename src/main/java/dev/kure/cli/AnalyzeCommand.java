@@ -35,27 +35,11 @@ import picocli.CommandLine.ParentCommand;
  * {@code kure analyze FILE...}: per tensor, the shape, moments, the calibrated step of each step policy
  * and the robustness profile; {@code --json} for machines, {@code --plot DIR} for SVG charts.
  *
- * <h2>JSON schema ({@code "schema": "kure.analyze/1"})</h2>
- * <pre>
- * { "schema": "kure.analyze/1", "kure_version": str, "backend": str,
- *   "settings": { "grid": str, "rounding": "HALF_EVEN", "overflow": "SATURATE", "bits": [int],
- *                 "policies": [str], "ratios": [num] },
- *   "files": [ { "path": str, "format": "SAFETENSORS"|"NPY"|"NPZ", "tensors": [
- *     { "name": str, "dtype": str, "shape": [int], "count": int,
- *       "status": "ok"|"skipped"|"non_finite", "note": str|null,
- *       "moments": null | { "mean", "std", "variance", "skewness", "kurtosis", "excess_kurtosis",
- *                           "kurtosis_sample_std", "min", "max", "abs_max": num|null },
- *       "non_finite_count": int,           (only when status is non_finite)
- *       "sampled": int,                    (values the steps and profile were computed on)
- *       "steps": { policy: { "scale": [num per bits], "zero_point": [int per bits] } },
- *       "robustness": { "snr_db_max_abs": [per bits], "snr_db_mse": [per bits],
- *                       "worst_snr_db_max_abs": [per bits], "worst_snr_db_mse": [per bits],
- *                       "mse_vs_ratio": [[per ratio] per bits] } } ] } ],
- *   "summary": { "tensors": int, "analyzed": int, "skipped": int, "non_finite": int, "values": int,
- *                "kurtosis_min", "kurtosis_median", "kurtosis_max": num|null } }
- * </pre>
- * Kurtosis is Pearson's (population), 3 for a Gaussian, 1.8 for a uniform. SNR in dB is
- * 10·log10(Σx²/Σ(fq(x) − x)²); "worst" is the lowest over the step ratios. Non-finite numbers are
+ * <h2>JSON</h2>
+ * {@code --json} writes schema {@code "kure.analyze/1"}, described field by field as a JSON Schema in
+ * {@code docs/analyze-schema.json}: settings, then per file and tensor the moments, the steps of each
+ * policy (and their per-channel or per-group summary), the robustness profile, and a model summary.
+ * Kurtosis is Pearson's (population), 3 for a Gaussian, 1.8 for a uniform. Non-finite numbers are
  * {@code null}. New fields may be added; existing ones keep their meaning.
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,

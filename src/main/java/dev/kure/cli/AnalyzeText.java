@@ -163,8 +163,8 @@ final class AnalyzeText {
         for (double v : k) {
             above += v > 3 ? 1 : 0;
         }
-        out.printf(Locale.ROOT, "  %-22s %4d tensors, kurtosis min %.3f, median %.3f, max %.3f; %d above 3 "
-                + "(heavier-tailed than a Gaussian)%n", label + ":", k.length, k[0], Summary.median(k), k[k.length - 1],
-                above);
+        out.printf(Locale.ROOT, "  %-22s %4d tensor%s, kurtosis min %.3f, median %.3f, max %.3f; %d above 3 "
+                + "(heavier-tailed than a Gaussian)%n", label + ":", k.length, k.length == 1 ? "" : "s", k[0],
+                Summary.median(k), k[k.length - 1], above);
     }
 }

@@ -109,7 +109,7 @@ class AnalyzeOptionsCliTest {
         assertFalse(r.out().contains("step / bits"), "no per-tensor tables");
         assertTrue(r.out().contains("SNR4 mse"), r::toString);
         assertTrue(r.out().contains("weights (rank >= 2):      2 tensors"), r::toString);
-        assertTrue(r.out().contains("other (biases, norms):    1 tensors"), r::toString);
+        assertTrue(r.out().contains("other (biases, norms):    1 tensor, kurtosis"), r::toString);
         assertTrue(r.out().contains("most heavy-tailed weights:"), r::toString);
         assertTrue(r.out().contains("SNR dB at the mse step"), r::toString);
         assertTrue(lines.size() < 20, r::toString);
@@ -202,6 +202,50 @@ class AnalyzeOptionsCliTest {
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.err().contains("ETA"), r::toString);
         assertTrue(r.err().contains("32.8 KB/32.8 KB 100%"), r::toString);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSchemaFileDescribesEveryFieldOfTheOutput() throws IOException {
+        Object schema = Cli.json(Files.readString(Path.of("docs/analyze-schema.json")));
+        Path p = model("s.safetensors", "w.weight", "w.bias");
+        Object out = Cli.json(Cli.run("analyze", "--json", "--per-channel", p.toString()).out());
+        assertEquals(Cli.at(schema, "title"), Cli.at(out, "schema"));
+        Object tensor = Cli.at(out, "files", 0, "tensors", 0);
+        Object tensorSchema = Cli.at(schema, "$defs", "tensor", "properties");
+        Object stepSchema = Cli.at(tensorSchema, "steps", "additionalProperties", "properties");
+        Object[][] pairs = {
+            {out, Cli.at(schema, "properties")},
+            {Cli.at(out, "settings"), Cli.at(schema, "properties", "settings", "properties")},
+            {Cli.at(out, "summary"), Cli.at(schema, "properties", "summary", "properties")},
+            {Cli.at(out, "files", 0), Cli.at(schema, "properties", "files", "items", "properties")},
+            {tensor, tensorSchema},
+            {Cli.at(tensor, "moments"), Cli.at(tensorSchema, "moments", "oneOf", 1, "properties")},
+            {Cli.at(tensor, "steps", "mse"), stepSchema},
+            {Cli.at(tensor, "steps", "mse", "granular"), Cli.at(stepSchema, "granular", "properties")},
+            {Cli.at(tensor, "robustness"), Cli.at(tensorSchema, "robustness", "properties")},
+        };
+        for (Object[] pair : pairs) {
+            for (String key : ((java.util.Map<String, Object>) pair[0]).keySet()) {
+                assertTrue(((java.util.Map<String, Object>) pair[1]).containsKey(key), "schema lacks " + key);
+            }
+        }
+    }
+
+    @Test
+    void exampleCommandWritesTheReadmeExample() throws IOException {
+        Path ex = dir.resolve("example.safetensors");
+        Cli.Result w = Cli.run("example", ex.toString());
+        assertEquals(0, w.code(), w::toString);
+        byte[] first = Files.readAllBytes(ex);
+        Cli.run("example", ex.toString());
+        assertTrue(Arrays.equals(first, Files.readAllBytes(ex)), "fixed seed: same bytes");
+        Cli.Result r = Cli.run("analyze", "--json", "--bits", "4", "--policies", "max_abs", ex.toString());
+        assertEquals(0, r.code(), r::toString);
+        Object j = Cli.json(r.out());
+        assertEquals("conv1.weight", Cli.at(j, "files", 0, "tensors", 0, "name"));
+        assertEquals(3.0, Cli.num(j, "files", 0, "tensors", 0, "moments", "kurtosis"), 0.1);
+        assertEquals(6.0, Cli.num(j, "files", 0, "tensors", 1, "moments", "kurtosis"), 0.3);
     }
 
     @Test
