@@ -307,6 +307,7 @@ public final class TensorFile implements AutoCloseable {
         }
         float[] out = new float[(int) n];
         MemorySegment dst = MemorySegment.ofArray(out);
+        MemorySegment mapped = null;
         synchronized (this) {
             ensureOpen();
             MemorySegment cached = floatsCache.get(name);
@@ -316,10 +317,14 @@ public final class TensorFile implements AutoCloseable {
             }
             if (e.zipped() == null) {
                 verifyStored(e);
-                Convert.toFloats(file.asSlice(info.offset(), info.byteLength()), info.dtype(), e.order(), n,
-                        dst, ValueLayout.JAVA_FLOAT);
-                return out;
+                mapped = file.asSlice(info.offset(), info.byteLength());
             }
+        }
+        if (mapped != null) {
+            // Outside the lock, so that threads reading different tensors convert in parallel; a
+            // concurrent close() makes this throw IllegalStateException (the arena is shared).
+            Convert.toFloats(mapped, info.dtype(), e.order(), n, dst, ValueLayout.JAVA_FLOAT);
+            return out;
         }
         MemorySegment f = floats(name);
         MemorySegment.copy(f, LE_FLOAT, 0, dst, ValueLayout.JAVA_FLOAT, 0, n);
