@@ -211,14 +211,15 @@ public sealed interface StepPolicy {
      */
     static StepPolicy parse(String text) {
         Check.notNull(text, "text");
-        String t = text.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        String t = text.trim().toLowerCase(Locale.ROOT);
         int colon = t.indexOf(':');
-        String name = colon < 0 ? t : t.substring(0, colon);
+        // '-' stands for '_' in names only: in the argument it is a minus sign ("lp:-1").
+        String name = (colon < 0 ? t : t.substring(0, colon)).replace('-', '_');
         String arg = colon < 0 ? null : t.substring(colon + 1).trim();
         try {
             StepPolicy p = switch (name) {
                 case "max_abs", "maxabs" -> arg == null ? maxAbs()
-                        : maxAbs(MaxAbsConvention.valueOf(arg.toUpperCase(Locale.ROOT)));
+                        : maxAbs(MaxAbsConvention.valueOf(arg.toUpperCase(Locale.ROOT).replace('-', '_')));
                 case "min_max", "minmax" -> noArg(arg, minMax());
                 case "percentile" -> percentile(number(arg));
                 case "mse" -> noArg(arg, mse());

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         description = {"Robust quantization kernels (Shkolnik et al. 2020, \"Robust Quantization: One Model to Rule "
                 + "Them All\").", "", "Without a command: runs the demo on generated data (paper reproduction and KURE "
                 + "on ResNet-18-shaped weights)."},
-        subcommands = {AnalyzeCommand.class, RegularizeCommand.class},
+        subcommands = {AnalyzeCommand.class, RegularizeCommand.class, ExampleCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal error", "2:bad input (file, option); one line on stderr"})
 public final class Main implements Callable<Integer> {

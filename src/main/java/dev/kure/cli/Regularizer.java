@@ -47,6 +47,24 @@ final class Regularizer {
      * @return the KURE result before the first step and after the last
      */
     static KureResult[] run(Kernels k, List<float[]> weights, int steps, double lr, IntConsumer progress) {
+        return run(k, weights, steps, lr, CONFIG.target(), progress);
+    }
+
+    /**
+     * Like {@link #run(Kernels, List, int, double, IntConsumer)} towards another target kurtosis (in the
+     * loss's sample-std convention).
+     *
+     * @param k        the kernels
+     * @param weights  the tensors (modified)
+     * @param steps    number of steps, ≥ 0
+     * @param lr       the scale-free learning rate
+     * @param target   the target kurtosis K_T
+     * @param progress called with the number of steps done after each step (may be null)
+     * @return the KURE result before the first step and after the last
+     */
+    static KureResult[] run(Kernels k, List<float[]> weights, int steps, double lr, double target,
+                            IntConsumer progress) {
+        KureConfig config = CONFIG.withTarget(target);
         int t = weights.size();
         double[] rate = new double[t];
         double[] sigma = new double[t];
@@ -58,12 +76,12 @@ final class Regularizer {
             sigma[i] = m.std();
             grads.add(new float[w.length]);
         }
-        KureResult first = k.kure(weights, null, CONFIG);
+        KureResult first = k.kure(weights, null, config);
         for (int s = 0; s < steps; s++) {
             for (float[] g : grads) {
                 Arrays.fill(g, 0f);
             }
-            k.kure(weights, grads, CONFIG);
+            k.kure(weights, grads, config);
             for (int i = 0; i < t; i++) {
                 float[] w = weights.get(i), g = grads.get(i);
                 float gmax = 0f;
@@ -80,7 +98,7 @@ final class Regularizer {
                 progress.accept(s + 1);
             }
         }
-        KureResult last = k.kure(weights, null, CONFIG);
+        KureResult last = k.kure(weights, null, config);
         return new KureResult[] {first, last};
     }
 }

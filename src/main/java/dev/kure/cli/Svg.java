@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Hand-written SVG charts (no dependencies): a line chart with a logarithmic y axis and a histogram.
+ * Hand-written SVG charts (no dependencies): a line chart with a logarithmic y axis and a histogram with a
+ * logarithmic x axis.
  */
 final class Svg {
     private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
@@ -90,62 +91,106 @@ final class Svg {
     }
 
     /**
-     * A histogram of values.
+     * A stacked histogram on a log10 x axis (kurtoses span 1.5 to several hundred in real models: on a
+     * linear axis one outlier squeezes almost every tensor into one bar). Each group is one colour,
+     * stacked in the order given; reference marks are drawn as dashed lines with labels on separate
+     * rows so that they never overprint.
      *
      * @param title  chart title
      * @param xLabel x axis label
-     * @param values the values (non-finite ones are left out)
+     * @param groups the values of each group (values ≤ 0 or not finite are left out)
+     * @param names  the legend text of each group
      * @param bins   number of bins
-     * @param marks  vertical reference lines: value and label pairs
+     * @param marks  vertical reference lines
      * @return the SVG document
      */
-    static String histogram(String title, String xLabel, double[] values, int bins, List<Mark> marks) {
+    static String logHistogram(String title, String xLabel, List<double[]> groups, List<String> names, int bins,
+                               List<Mark> marks) {
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
-            if (Double.isFinite(v)) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
+        for (double[] g : groups) {
+            for (double v : g) {
+                if (v > 0 && Double.isFinite(v)) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
             }
         }
         for (Mark m : marks) {
             min = Math.min(min, m.x());
             max = Math.max(max, m.x());
         }
-        if (!(max > min)) {
-            min = Double.isFinite(min) ? min - 0.5 : 0;
-            max = min + 1;
-        }
-        int[] counts = new int[bins];
-        for (double v : values) {
-            if (Double.isFinite(v)) {
-                counts[Math.min(bins - 1, (int) ((v - min) / (max - min) * bins))]++;
+        double lo = Math.log10(min) - 0.02, hi = Math.log10(max) + 0.02;
+        int[][] counts = new int[groups.size()][bins];
+        for (int k = 0; k < groups.size(); k++) {
+            for (double v : groups.get(k)) {
+                if (v > 0 && Double.isFinite(v)) {
+                    counts[k][Math.min(bins - 1, Math.max(0, (int) ((Math.log10(v) - lo) / (hi - lo) * bins)))]++;
+                }
             }
         }
         int top = 1;
-        for (int c : counts) {
-            top = Math.max(top, c);
+        for (int i = 0; i < bins; i++) {
+            int sum = 0;
+            for (int[] c : counts) {
+                sum += c[i];
+            }
+            top = Math.max(top, sum);
         }
+        final double flo = lo, fhi = hi;
+        java.util.function.DoubleUnaryOperator px = v -> L + (Math.log10(v) - flo) / (fhi - flo) * (W - L - R);
         StringBuilder sb = header(title);
-        axes(sb, xLabel, "tensors");
+        axes(sb, xLabel + " (log scale)", "tensors");
         double bw = (double) (W - L - R) / bins;
         for (int i = 0; i < bins; i++) {
-            double h = (double) counts[i] / top * (H - T - B);
-            sb.append(f("<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='#1f77b4' stroke='white'/>%n",
-                    L + i * bw, H - B - h, bw, h));
+            double base = H - B;
+            for (int k = 0; k < counts.length; k++) {
+                double h = (double) counts[k][i] / top * (H - T - B);
+                if (h > 0) {
+                    sb.append(f("<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s' stroke='white'/>%n",
+                            L + i * bw, base - h, bw, h, COLORS[k % COLORS.length]));
+                    base -= h;
+                }
+            }
         }
-        for (int i = 0; i <= 5; i++) {
-            double v = min + i * (max - min) / 5;
-            sb.append(f("<text x='%.1f' y='%d' text-anchor='middle' font-size='11'>%.2f</text>%n",
-                    L + i * (W - L - R) / 5.0, H - B + 16, v));
+        for (double t : logTicks(min, max)) {
+            double x = px.applyAsDouble(t);
+            sb.append(f("<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='black'/>%n", x, H - B, x, H - B + 4));
+            sb.append(f("<text x='%.1f' y='%d' text-anchor='middle' font-size='11'>%s</text>%n", x, H - B + 16,
+                    t == Math.rint(t) ? Long.toString((long) t) : Double.toString(t)));
         }
         sb.append(f("<text x='%d' y='%d' text-anchor='end' font-size='11'>%d</text>%n", L - 5, T + 4, top));
-        for (Mark m : marks) {
-            double x = L + (m.x() - min) / (max - min) * (W - L - R);
+        for (int k = 0; k < names.size(); k++) {
+            int ly = T + 10 + 18 * k;
+            sb.append(f("<rect x='%d' y='%d' width='16' height='10' fill='%s'/>%n", W - R + 10, ly - 5,
+                    COLORS[k % COLORS.length]));
+            sb.append(f("<text x='%d' y='%d' font-size='12'>%s</text>%n", W - R + 30, ly + 4, esc(names.get(k))));
+        }
+        for (int i = 0; i < marks.size(); i++) {
+            Mark m = marks.get(i);
+            double x = px.applyAsDouble(m.x());
             sb.append(f("<line x1='%.1f' y1='%d' x2='%.1f' y2='%d' stroke='#d62728' stroke-dasharray='4,3'/>%n", x, T, x,
                     H - B));
-            sb.append(f("<text x='%.1f' y='%d' font-size='11' fill='#d62728'>%s</text>%n", x + 3, T + 12, esc(m.label())));
+            // one text row per mark, anchored away from the plot's right edge: labels never overlap
+            boolean right = x > (L + W - R) / 2.0;
+            sb.append(f("<text x='%.1f' y='%d' font-size='11' fill='#d62728' text-anchor='%s'>%s</text>%n",
+                    right ? x - 3 : x + 3, T + 12 + 14 * i, right ? "end" : "start", esc(m.label())));
         }
         return sb.append("</svg>\n").toString();
+    }
+
+    /** Tick values 1, 1.5, 2, 3, 5 (1, 2, 5 over more than 1.5 decades) times powers of ten in [min, max]. */
+    static List<Double> logTicks(double min, double max) {
+        List<Double> out = new java.util.ArrayList<>();
+        double[] mults = Math.log10(max / min) > 1.5 ? new double[] {1, 2, 5} : new double[] {1, 1.5, 2, 3, 5};
+        for (int e = (int) Math.floor(Math.log10(min)); e <= (int) Math.ceil(Math.log10(max)); e++) {
+            for (double m : mults) {
+                double t = m * Math.pow(10, e);
+                if (t >= min * 0.999 && t <= max * 1.001) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -13,13 +13,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writing a file through a temporary file in the same directory that is moved into place when
- * complete, so that a failure leaves the target untouched and no partial file behind.
+ * complete, so that a failure leaves the target untouched and no partial file behind. A JVM
+ * shutdown hook deletes the temporary files still open when the JVM is stopped (Ctrl-C, SIGTERM,
+ * {@code System.exit}); only SIGKILL or a crash can leave one behind.
  */
 final class AtomicWrite implements AutoCloseable {
+    /** Temporary files not yet committed or deleted, for the shutdown hook. */
+    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicWrite::deleteLive, "kure-delete-temporary-files"));
+    }
     private static final int STAGING = 1 << 20;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -58,6 +68,17 @@ final class AtomicWrite implements AutoCloseable {
         }
         this.temp = t;
         this.channel = ch;
+        LIVE.add(t);
+    }
+
+    private static void deleteLive() {
+        for (Path p : LIVE) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // best effort while the JVM stops
+            }
+        }
     }
 
     void write(ByteBuffer b) {
@@ -101,6 +122,7 @@ final class AtomicWrite implements AutoCloseable {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             done = true;
+            LIVE.remove(temp);
         } catch (IOException e) {
             throw new TensorFileException(target, "cannot write (" + describe(e) + ")", e);
         }
@@ -121,6 +143,7 @@ final class AtomicWrite implements AutoCloseable {
             } catch (IOException ignored) {
                 // best effort
             }
+            LIVE.remove(temp);
         }
     }
 

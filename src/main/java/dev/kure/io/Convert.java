@@ -43,6 +43,47 @@ final class Convert {
         }
     }
 
+    /**
+     * Writes {@code src} as little-endian elements of {@code type} at the start of {@code dst}: F32
+     * unchanged, F64 exactly (widening), F16 by {@link Float#floatToFloat16} and BF16 by
+     * {@link #floatToBf16}, both rounding to nearest, ties to even (overflow to infinity, NaN stays NaN).
+     */
+    static void fromFloats(float[] src, DType type, MemorySegment dst) {
+        ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        switch (type) {
+            case F32 -> MemorySegment.copy(src, 0, dst, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+                    0, src.length);
+            case F16 -> {
+                for (int i = 0; i < src.length; i++) {
+                    dst.setAtIndex(half, i, Float.floatToFloat16(src[i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < src.length; i++) {
+                    dst.setAtIndex(half, i, floatToBf16(src[i]));
+                }
+            }
+            case F64 -> {
+                ValueLayout.OfDouble d = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < src.length; i++) {
+                    dst.setAtIndex(d, i, src[i]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The bfloat16 nearest to {@code f}, ties to even (the upper 16 bits of the rounded binary32);
+     * NaN stays a quiet NaN with the same sign, values beyond the largest bfloat16 become infinities.
+     */
+    static short floatToBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x0040);
+        }
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
     static float bf16ToFloat(short bits) {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }

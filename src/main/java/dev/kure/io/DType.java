@@ -33,6 +33,22 @@ public enum DType {
     }
 
     /**
+     * The value of this type nearest to {@code v}, as a float: what writing {@code v} as this type
+     * and reading it back gives. F16 and BF16 round to nearest, ties to even (beyond the largest
+     * finite value: infinity; NaN stays NaN); F32 and F64 hold every float exactly.
+     *
+     * @param v a float value
+     * @return {@code v} rounded to this type
+     */
+    public float round(float v) {
+        return switch (this) {
+            case F32, F64 -> v;
+            case F16 -> Float.float16ToFloat(Float.floatToFloat16(v));
+            case BF16 -> Convert.bf16ToFloat(Convert.floatToBf16(v));
+        };
+    }
+
+    /**
      * The safetensors name of a dtype string, if it is one of the supported types.
      *
      * @param safetensorsName a safetensors dtype such as {@code "F32"} or {@code "BF16"} (exact case)

@@ -10,8 +10,25 @@ import java.nio.ByteOrder;
  * @param zipped for a deflated {@code .npz} member, where its compressed bytes are; {@code null}
  *     when the data is mapped at {@code info.offset()}
  * @param dataInMember for a deflated member, the offset of the data within the inflated member
+ * @param stored for a stored (uncompressed) {@code .npz} member, the mapped bytes its CRC-32 covers;
+ *     {@code null} otherwise
  */
-record Entry(TensorInfo info, ByteOrder order, Deflated zipped, long dataInMember) {
+record Entry(TensorInfo info, ByteOrder order, Deflated zipped, long dataInMember, Stored stored) {
+
+    /** An entry without a zip member (safetensors, a plain {@code .npy}). */
+    Entry(TensorInfo info, ByteOrder order) {
+        this(info, order, null, 0, null);
+    }
+
+    /**
+     * A stored zip member: its whole {@code .npy} bytes (header and data) and their declared CRC-32.
+     *
+     * @param offset file offset of the member's first byte
+     * @param size its length
+     * @param crc the CRC-32 the central directory declares
+     */
+    record Stored(long offset, long size, int crc) {
+    }
 
     /**
      * A deflated zip member.

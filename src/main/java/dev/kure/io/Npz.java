@@ -145,7 +145,7 @@ final class Npz {
                 long headerEnd = Npy.headerEnd(path, where, npy, usize);
                 Npy.Header h = Npy.parse(path, where, npy, headerEnd, usize);
                 TensorInfo info = new TensorInfo(name, h.dtype(), h.descr(), h.shape(), data + headerEnd, h.dataBytes());
-                entries.add(new Entry(info, h.order(), null, 0));
+                entries.add(new Entry(info, h.order(), null, 0, new Entry.Stored(data, usize, crc)));
             } else {
                 if (usize > csize * MAX_RATIO + 1024) {
                     throw new TensorFileException(path, where + "declared size " + usize
@@ -154,7 +154,7 @@ final class Npz {
                 Entry.Deflated z = new Entry.Deflated(data, csize, usize, crc);
                 Npy.Header h = deflatedHeader(path, where, file.asSlice(data, csize), usize);
                 TensorInfo info = new TensorInfo(name, h.dtype(), h.descr(), h.shape(), -1, h.dataBytes());
-                entries.add(new Entry(info, h.order(), z, h.dataOffset()));
+                entries.add(new Entry(info, h.order(), z, h.dataOffset(), null));
             }
         }
         return List.copyOf(entries);

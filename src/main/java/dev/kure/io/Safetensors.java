@@ -151,10 +151,32 @@ final class Safetensors {
             }
             TensorInfo info = new TensorInfo(name, DType.fromSafetensors(dtype), dtype, shape, dataStart + begin, end - begin);
             ranges.add(new long[] {begin, end, entries.size()});
-            entries.add(new Entry(info, ByteOrder.LITTLE_ENDIAN, null, 0));
+            entries.add(new Entry(info, ByteOrder.LITTLE_ENDIAN));
         }
         checkOverlaps(path, entries, ranges);
+        checkCoverage(path, ranges, dataLen);
         return new Header(List.copyOf(entries), metadata);
+    }
+
+    /**
+     * Rejects data bytes that no tensor covers (gaps, trailing bytes), as the safetensors reference
+     * loader does (InvalidOffset, MetadataIncompleteBuffer): they are either a corrupt header or data
+     * that a reader would silently drop. {@code ranges} is sorted and free of overlaps and empty ranges.
+     */
+    private static void checkCoverage(Path path, List<long[]> ranges, long dataLen) {
+        long covered = 0;
+        for (long[] r : ranges) {
+            if (r[0] > covered) {
+                throw new TensorFileException(path, "bytes [" + covered + ", " + r[0] + ") of the data section belong "
+                        + "to no tensor (the safetensors format requires tensors to cover the data contiguously)");
+            }
+            covered = Math.max(covered, r[1]);
+        }
+        if (covered < dataLen) {
+            throw new TensorFileException(path, (dataLen - covered) + " trailing byte" + (dataLen - covered == 1 ? "" : "s")
+                    + " after the last tensor's data (the data section is " + dataLen + " bytes, tensors cover "
+                    + covered + "; the safetensors format does not allow them)");
+        }
     }
 
     private static void checkOverlaps(Path path, List<Entry> entries, List<long[]> ranges) {

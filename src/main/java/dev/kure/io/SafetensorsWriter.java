@@ -1,5 +1,6 @@
 package dev.kure.io;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -233,7 +234,23 @@ public final class SafetensorsWriter {
      *     {@code out} is unchanged)
      */
     public static void rewrite(Path in, Path out, Map<String, float[]> replacements) {
-        rewriteAny(in, out, replacements);
+        rewriteAny(in, out, replacements, false);
+    }
+
+    /**
+     * Like {@link #rewrite(Path, Path, Map)}, but each replaced tensor keeps its dtype: F16 and BF16
+     * tensors are written back as F16 and BF16 (rounded to nearest, ties to even), F64 as F64
+     * (exactly), F32 as F32. So a half-precision checkpoint stays the size it was.
+     *
+     * @param in a safetensors file
+     * @param out the file to create or replace
+     * @param replacements new float32 values by tensor name, row-major; each must name a tensor of
+     *     a supported dtype (F32, F16, BF16, F64)
+     * @throws TensorFileException as {@link #rewrite(Path, Path, Map)}, or if a replacement names a
+     *     tensor of another dtype
+     */
+    public static void rewriteKeepingDtypes(Path in, Path out, Map<String, float[]> replacements) {
+        rewriteAny(in, out, replacements, true);
     }
 
     /**
@@ -246,10 +263,10 @@ public final class SafetensorsWriter {
      * @throws TensorFileException as {@link #rewrite(Path, Path, Map)}
      */
     public static void rewriteSegments(Path in, Path out, Map<String, MemorySegment> replacements) {
-        rewriteAny(in, out, replacements);
+        rewriteAny(in, out, replacements, false);
     }
 
-    private static void rewriteAny(Path in, Path out, Map<String, ?> replacements) {
+    private static void rewriteAny(Path in, Path out, Map<String, ?> replacements, boolean keepDtypes) {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(replacements, "replacements");
         AtomicWrite w;
@@ -276,7 +293,15 @@ public final class SafetensorsWriter {
                             + (whole ? have + " elements" : ((MemorySegment) r).byteSize() + " bytes")
                             + " but its shape " + Arrays.toString(t.shape()) + " has " + t.elementCount());
                 }
-                if (r instanceof float[] a) {
+                if (keepDtypes && r instanceof float[] a && t.dtype() != DType.F32) {
+                    if (t.dtype() == null) {
+                        throw new TensorFileException(in, "tensor " + Entry.quote(t.name()) + " has dtype "
+                                + t.rawDtype() + ", which float32 values cannot be written back as");
+                    }
+                    MemorySegment bytes = Arena.ofAuto().allocate(t.byteLength(), 8);
+                    Convert.fromFloats(a, t.dtype(), bytes);
+                    sw.addRaw(t.name(), t.rawDtype(), t.shape(), bytes);
+                } else if (r instanceof float[] a) {
                     sw.addFloats(t.name(), t.shape(), a);
                 } else {
                     sw.addFloats(t.name(), t.shape(), (MemorySegment) r);

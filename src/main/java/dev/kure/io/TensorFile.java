@@ -15,12 +15,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 
@@ -67,6 +69,7 @@ public final class TensorFile implements AutoCloseable {
     private final Map<String, String> metadata;
     private final Map<String, MemorySegment> floatsCache = new HashMap<>();
     private final Map<String, MemorySegment> rawCache = new HashMap<>();
+    private final Set<String> verified = new HashSet<>();
     private boolean closed;
 
     private TensorFile(Path path, Format format, Arena arena, MemorySegment file, List<Entry> list,
@@ -101,6 +104,12 @@ public final class TensorFile implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         if (Files.isDirectory(path)) {
             throw new TensorFileException(path, "is a directory, not a tensor file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // A FIFO would block here until a writer appears, and none of these formats can be
+            // memory-mapped from a stream: refuse before opening.
+            throw new TensorFileException(path, "is not a regular file (a pipe, socket or device); tensor files are "
+                    + "memory-mapped, so save the data to a file first");
         }
         Arena arena = Arena.ofShared();
         try {
@@ -177,7 +186,7 @@ public final class TensorFile implements AutoCloseable {
             name = name.substring(0, name.length() - 4);
         }
         TensorInfo info = new TensorInfo(name, h.dtype(), h.descr(), h.shape(), headerEnd, h.dataBytes());
-        return new Entry(info, h.order(), null, 0);
+        return new Entry(info, h.order());
     }
 
     /**
@@ -251,6 +260,7 @@ public final class TensorFile implements AutoCloseable {
             MemorySegment result;
             boolean f32le = info.dtype() == DType.F32 && e.order() == ByteOrder.LITTLE_ENDIAN;
             if (e.zipped() == null) {
+                verifyStored(e);
                 MemorySegment raw = file.asSlice(info.offset(), info.byteLength());
                 if (f32le && raw.address() % 4 == 0) {
                     return raw; // zero copy
@@ -297,6 +307,7 @@ public final class TensorFile implements AutoCloseable {
         }
         float[] out = new float[(int) n];
         MemorySegment dst = MemorySegment.ofArray(out);
+        MemorySegment mapped = null;
         synchronized (this) {
             ensureOpen();
             MemorySegment cached = floatsCache.get(name);
@@ -305,10 +316,15 @@ public final class TensorFile implements AutoCloseable {
                 return out;
             }
             if (e.zipped() == null) {
-                Convert.toFloats(file.asSlice(info.offset(), info.byteLength()), info.dtype(), e.order(), n,
-                        dst, ValueLayout.JAVA_FLOAT);
-                return out;
+                verifyStored(e);
+                mapped = file.asSlice(info.offset(), info.byteLength());
             }
+        }
+        if (mapped != null) {
+            // Outside the lock, so that threads reading different tensors convert in parallel; a
+            // concurrent close() makes this throw IllegalStateException (the arena is shared).
+            Convert.toFloats(mapped, info.dtype(), e.order(), n, dst, ValueLayout.JAVA_FLOAT);
+            return out;
         }
         MemorySegment f = floats(name);
         MemorySegment.copy(f, LE_FLOAT, 0, dst, ValueLayout.JAVA_FLOAT, 0, n);
@@ -330,6 +346,7 @@ public final class TensorFile implements AutoCloseable {
         synchronized (this) {
             ensureOpen();
             if (e.zipped() == null) {
+                verifyStored(e);
                 return file.asSlice(e.info().offset(), e.info().byteLength());
             }
             MemorySegment cached = rawCache.get(name);
@@ -367,13 +384,34 @@ public final class TensorFile implements AutoCloseable {
         } catch (EOFException | DataFormatException ex) {
             throw new TensorFileException(path, where + "corrupt deflate data (" + ex.getMessage() + ")", ex);
         }
-        CRC32 crc = new CRC32();
-        for (long p = 0; p < member.byteSize(); p += 1L << 30) {
-            crc.update(member.asSlice(p, Math.min(1L << 30, member.byteSize() - p)).asByteBuffer());
-        }
-        if ((int) crc.getValue() != z.crc()) {
+        if (crc32(member) != z.crc()) {
             throw new TensorFileException(path, where + "CRC-32 mismatch in compressed member (corrupt file)");
         }
+    }
+
+    /**
+     * Checks a stored {@code .npz} member's CRC-32 the first time its data is asked for (numpy's
+     * zipfile refuses a mismatch too); the whole member is read once, then never again. Caller holds
+     * the lock.
+     */
+    private void verifyStored(Entry e) {
+        Entry.Stored st = e.stored();
+        if (st == null || verified.contains(e.info().name())) {
+            return;
+        }
+        if (crc32(file.asSlice(st.offset(), st.size())) != st.crc()) {
+            throw new TensorFileException(path, "tensor " + Entry.quote(e.info().name())
+                    + ": CRC-32 mismatch in stored member (corrupt file)");
+        }
+        verified.add(e.info().name());
+    }
+
+    private static int crc32(MemorySegment bytes) {
+        CRC32 crc = new CRC32();
+        for (long p = 0; p < bytes.byteSize(); p += 1L << 30) {
+            crc.update(bytes.asSlice(p, Math.min(1L << 30, bytes.byteSize() - p)).asByteBuffer());
+        }
+        return (int) crc.getValue();
     }
 
     private Entry entry(String name) {

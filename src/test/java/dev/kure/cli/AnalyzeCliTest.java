@@ -173,15 +173,26 @@ class AnalyzeCliTest {
                 "features.0.weight", p.toString());
         assertEquals(0, r.code(), r::toString);
         Object t = Cli.at(Cli.json(r.out()), "files", 0, "tensors", 0);
-        assertEquals(300.0, Cli.num(t, "sampled"));
-        assertTrue(((String) Cli.at(t, "note")).contains("strided sample of 300 of 1152"));
-        assertEquals(k.moments(conv).kurtosis(), Cli.num(t, "moments", "kurtosis"), 1e-12, "moments on every value");
-        float[] sample = new float[300];
+        assertEquals(302.0, Cli.num(t, "sampled"));
+        assertTrue(((String) Cli.at(t, "note")).contains("exact over all 1152 values"), r::toString);
+        assertTrue(((String) Cli.at(t, "note")).contains("strided sample of 300 values plus the two extremes"));
+        Moments exact = k.moments(conv);
+        assertEquals(exact.kurtosis(), Cli.num(t, "moments", "kurtosis"), 1e-12, "moments on every value");
+        float[] sample = new float[302];
         for (int i = 0; i < 300; i++) {
             sample[i] = conv[i * (1152 / 300)];
         }
+        sample[300] = (float) exact.min();
+        sample[301] = (float) exact.max();
         assertEquals(k.calibrate(sample, 4, Grid.SIGNED, StepPolicy.mse()).scale(0),
                 Cli.num(t, "steps", "mse", "scale", 2), 0.0);
+        // max-based steps come from the exact extremes, not from the sample's
+        for (int i = 0; i < 7; i++) {
+            assertEquals(k.calibrate(conv, 2 + i, Grid.SIGNED, StepPolicy.maxAbs()).scale(0),
+                    Cli.num(t, "steps", "max_abs:amax_over_qmax", "scale", i), 0.0);
+            assertEquals(k.calibrate(conv, 2 + i, Grid.SIGNED, StepPolicy.minMax()).scale(0),
+                    Cli.num(t, "steps", "min_max", "scale", i), 0.0);
+        }
     }
 
     @Test
@@ -191,10 +202,12 @@ class AnalyzeCliTest {
         assertEquals(0, r.code(), r::toString);
         try (Stream<Path> s = Files.list(plots)) {
             List<String> names = s.map(x -> x.getFileName().toString()).sorted().toList();
-            assertEquals(List.of("kurtosis_histogram.svg", "model__classifier.weight.svg", "model__features.0.bias.svg",
-                    "model__features.0.weight.svg"), names);
+            assertEquals(List.of("kurtosis_histogram.svg", AnalyzePlots.fileName("model", "classifier.weight"),
+                    AnalyzePlots.fileName("model", "features.0.bias"), AnalyzePlots.fileName("model", "features.0.weight")),
+                    names);
         }
-        String svg = Files.readString(plots.resolve("model__features.0.weight.svg"));
+        assertTrue(AnalyzePlots.fileName("model", "features.0.weight").startsWith("model__features.0.weight-"));
+        String svg = Files.readString(plots.resolve(AnalyzePlots.fileName("model", "features.0.weight")));
         assertTrue(svg.startsWith("<svg xmlns='http://www.w3.org/2000/svg'"), svg);
         assertEquals(7, svg.split("<polyline").length - 1, "one line per bit-width");
         assertTrue(svg.contains("8 bits"));
@@ -205,7 +218,8 @@ class AnalyzeCliTest {
     void progressBarWhenAsked() {
         Cli.Result r = Cli.run("analyze", "--progress", model().toString());
         assertEquals(0, r.code());
-        assertTrue(r.err().contains("analyze: 4/4"), r::toString);
+        long bytes = 16 * 8 * 3 * 3 * 4 + 16 * 4 + 10 * 64 * 2 + 8;
+        assertTrue(r.err().contains("analyze: " + Progress.size(bytes) + "/" + Progress.size(bytes) + " 100%"), r::toString);
         assertFalse(r.out().contains("analyze:"));
     }
 }

@@ -84,6 +84,47 @@ class BadInputCliTest {
     }
 
     @Test
+    void fifoIsRefusedWithoutWaitingForAWriter() throws Exception {
+        Path fifo = dir.resolve("pipe.safetensors");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo is not available");
+        // no writer ever opens the FIFO: opening it for reading would block forever
+        Cli.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> Cli.run("analyze", fifo.toString()));
+        assertBad(r, fifo.toString(), "not a regular file", "save the data to a file first");
+    }
+
+    @Test
+    void storedNpzMemberWithAWrongCrcIsExitTwo() throws IOException {
+        Path npy = dir.resolve("x.npy");
+        dev.kure.io.NpyWriter.write(npy, new long[] {4096}, Cli.gaussian(4096, 1, 3));
+        byte[] member = Files.readAllBytes(npy);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(member);
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(zip)) {
+            java.util.zip.ZipEntry e = new java.util.zip.ZipEntry("x.npy");
+            e.setMethod(java.util.zip.ZipEntry.STORED); // as np.savez writes it
+            e.setSize(member.length);
+            e.setCrc(crc.getValue());
+            z.putNextEntry(e);
+            z.write(member);
+            z.closeEntry();
+        }
+        byte[] b = zip.toByteArray();
+        b[b.length / 2] ^= 0x01; // inside the stored member's float data: only the CRC-32 tells
+        Path bad = write("bad-crc.npz", b);
+        assertBad(Cli.run("analyze", bad.toString()), bad.toString(), "CRC-32 mismatch");
+    }
+
+    @Test
+    void safetensorsWithTrailingBytesIsExitTwo() throws IOException {
+        byte[] good = Files.readAllBytes(good());
+        Path p = write("trailing.safetensors", Arrays.copyOf(good, good.length + 16));
+        assertBad(Cli.run("analyze", p.toString()), p.toString(), "16 trailing bytes");
+    }
+
+    @Test
     void directoryInsteadOfFile() {
         assertBad(Cli.run("analyze", dir.toString()), dir.toString(), "directory");
     }
@@ -191,6 +232,16 @@ class BadInputCliTest {
         Path p = good();
         assertBad(Cli.run("analyze", "--filter", "([", p.toString()), "--filter", "regular expression");
         assertBad(Cli.run("analyze", "--bits", "0", p.toString()), "--bits");
+        assertBad(Cli.run("analyze", "--bits", "1", p.toString()), "--bits: 1 is not supported", "2..16");
+        assertBad(Cli.run("analyze", "--bits", "17", p.toString()), "--bits: 17", "2..16");
+        assertBad(Cli.run("analyze", "--policies", "lp:-1", p.toString()), "--policies", "'lp:-1'", "p must be > 0",
+                "-1.0");
+        assertBad(Cli.run("analyze", "--rounding", "up", p.toString()), "--rounding", "'up'", "HALF_EVEN");
+        assertBad(Cli.run("analyze", "--threads", "0", p.toString()), "--threads");
+        assertBad(Cli.run("analyze", "--group-size", "-4", p.toString()), "--group-size");
+        assertBad(Cli.run("analyze", "--group-size", "4", "--per-channel", p.toString()), "exclude each other");
+        assertBad(Cli.run("regularize", p.toString(), "--out", dir.resolve("o").toString(), "--target", "0.5"),
+                "--target");
         assertBad(Cli.run("analyze", "--bits", "four", p.toString()), "four");
         assertBad(Cli.run("analyze", "--policies", "magic", p.toString()), "--policies", "magic");
         assertBad(Cli.run("analyze", "--grid", "CUSTOM", p.toString()), "--grid");

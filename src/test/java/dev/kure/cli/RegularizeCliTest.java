@@ -2,6 +2,7 @@ package dev.kure.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kure.Kernels;
@@ -84,6 +85,64 @@ class RegularizeCliTest {
             float[] fcAfter = b.toFloatArray("fc.weight");
             assertTrue(k.moments(fcAfter).kurtosis() < k.moments(fc).kurtosis() - 1, "fc flattened");
         }
+    }
+
+    @Test
+    void halfPrecisionTensorsKeepTheirDtypeAndEmptyTensorsAreSkipped() {
+        float[] w = Cli.gaussian(64 * 32, 0.05, 21);
+        MemorySegment f16 = MemorySegment.ofArray(new byte[w.length * 2]);
+        MemorySegment bf16 = MemorySegment.ofArray(new byte[w.length * 2]);
+        for (int i = 0; i < w.length; i++) {
+            f16.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(w[i]));
+            bf16.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToRawIntBits(w[i]) >>> 16));
+        }
+        Path in = dir.resolve("half.safetensors"), out = dir.resolve("half-kure.safetensors");
+        new SafetensorsWriter().addRaw("h.weight", "F16", new long[] {64, 32}, f16)
+                .addRaw("b.weight", "BF16", new long[] {64, 32}, bf16)
+                .addFloats("e.weight", new long[] {0, 5}, new float[0])
+                .write(in);
+        Cli.Result r = Cli.run("regularize", in.toString(), "--steps", "60", "--out", out.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("skipped e.weight: empty (shape [0, 5]), copied unchanged"), r::toString);
+        try (TensorFile b = TensorFile.open(out)) {
+            assertEquals("F16", b.find("h.weight").get().rawDtype());
+            assertEquals("BF16", b.find("b.weight").get().rawDtype());
+            assertEquals(in.toFile().length(), out.toFile().length(), "same size: nothing widened");
+            for (String n : List.of("h.weight", "b.weight")) {
+                Moments after = k.moments(b.toFloatArray(n));
+                assertEquals(1.8, after.kurtosisSampleStd(), 0.05, n);
+            }
+        }
+    }
+
+    @Test
+    void bf16RoundsToNearestEven() {
+        assertEquals(1f, dev.kure.io.DType.BF16.round(1f + 0x1p-8f), "a tie goes to the even neighbour 1.0");
+        assertEquals(1f + 0x1p-6f, dev.kure.io.DType.BF16.round(1f + 0x1p-7f + 0x1p-8f), "a tie goes up to even");
+        assertEquals(1f + 0x1p-7f, dev.kure.io.DType.BF16.round(1f + 0x1p-7f + 0x1p-9f), "below the tie: down");
+        assertEquals(Float.POSITIVE_INFINITY, dev.kure.io.DType.BF16.round(Float.MAX_VALUE));
+        assertTrue(Float.isNaN(dev.kure.io.DType.BF16.round(Float.NaN)));
+        assertEquals(Float.float16ToFloat(Float.floatToFloat16(0.1f)), dev.kure.io.DType.F16.round(0.1f));
+    }
+
+    @Test
+    void targetKurtosisAndAWarningWhenFarFromIt() {
+        Path in = model(), out = dir.resolve("t.safetensors");
+        Cli.Result r = Cli.run("regularize", in.toString(), "--steps", "150", "--target", "2.5", "--out", out.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("target kurtosis 2.5 (sample-std convention)"), r::toString);
+        try (TensorFile b = TensorFile.open(out)) {
+            assertEquals(2.5, k.moments(b.toFloatArray("conv.weight")).kurtosisSampleStd(), 0.02);
+        }
+        assertFalse(r.err().contains("warning"), r::toString);
+        Cli.Result few = Cli.run("regularize", in.toString(), "--steps", "2", "--out", out.toString());
+        assertEquals(0, few.code(), few::toString);
+        assertTrue(few.err().contains("warning: 2 of 2 tensors ended more than 0.1 from the target kurtosis 1.8"),
+                few::toString);
+        assertTrue(few.out().contains("kurtosis (Pearson)"), few::toString);
+        // the numbers printed are Pearson's, the convention kure analyze prints
+        Moments fcBefore = k.moments(fc);
+        assertTrue(few.out().contains(String.format(java.util.Locale.ROOT, "%7.3f ->", fcBefore.kurtosis())), few::toString);
     }
 
     @Test

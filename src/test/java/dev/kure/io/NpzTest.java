@@ -126,6 +126,54 @@ class NpzTest {
         }
     }
 
+    /** Adds 1 to the CRC-32 that the central directory declares for the first member. */
+    private static void breakCentralCrc(byte[] zip) {
+        zip[indexOfCentral(zip, 0) + 16]++;
+    }
+
+    private static int indexOfCentral(byte[] zip, int from) {
+        for (int p = from; p + 4 <= zip.length; p++) {
+            if (zip[p] == 0x50 && zip[p + 1] == 0x4b && zip[p + 2] == 1 && zip[p + 3] == 2) {
+                return p;
+            }
+        }
+        throw new AssertionError("no central directory entry");
+    }
+
+    @Test
+    void storedMemberWithAWrongCrcIsRefusedOnFirstAccess() {
+        byte[] member = Bytes.npy(1, Bytes.dict("<f4", "(4,)"), Bytes.floatsLE(1f, 2f, 3f, 4f));
+        byte[] zip = Bytes.zip(new String[] {"x.npy"}, new byte[][] {member}, new boolean[] {true});
+        byte[] data = zip.clone();
+        data[30 + 5 + member.length - 1] ^= 0x01; // the last float's top byte: 4.0 becomes another number
+        Path f = Bytes.write(dir.resolve("crc-data.npz"), data);
+        try (TensorFile tf = TensorFile.open(f)) { // the header is fine: open succeeds
+            assertFails(f, () -> tf.toFloatArray("x"), "tensor 'x'", "CRC-32 mismatch in stored member");
+            assertFails(f, () -> tf.floats("x"), "CRC-32 mismatch");
+            assertFails(f, () -> tf.rawBytes("x"), "CRC-32 mismatch");
+        }
+        byte[] crc = zip.clone();
+        breakCentralCrc(crc);
+        Path g = Bytes.write(dir.resolve("crc-field.npz"), crc);
+        try (TensorFile tf = TensorFile.open(g)) {
+            assertFails(g, () -> tf.floats("x"), "CRC-32 mismatch in stored member");
+        }
+        try (TensorFile tf = TensorFile.open(Bytes.write(dir.resolve("ok.npz"), zip))) {
+            assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, tf.toFloatArray("x"));
+        }
+    }
+
+    @Test
+    void deflatedMemberWithAWrongCrcIsRefused() {
+        byte[] member = Bytes.npy(1, Bytes.dict("<f4", "(64,)"), Bytes.floatsLE(new float[64]));
+        byte[] zip = Bytes.zip(new String[] {"x.npy"}, new byte[][] {member}, new boolean[] {false});
+        breakCentralCrc(zip); // the deflate stream is intact, only the checksum disagrees
+        Path f = Bytes.write(dir.resolve("crc-deflated.npz"), zip);
+        try (TensorFile tf = TensorFile.open(f)) {
+            assertFails(f, () -> tf.toFloatArray("x"), "tensor 'x'", "CRC-32 mismatch in compressed member");
+        }
+    }
+
     @Test
     void storedMemberWithTruncatedNpyData() {
         byte[] member = Bytes.npy(1, Bytes.dict("<f4", "(4,)"), Bytes.floatsLE(1f, 2f, 3f));

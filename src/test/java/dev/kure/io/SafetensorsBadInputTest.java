@@ -27,6 +27,19 @@ class SafetensorsBadInputTest {
     }
 
     @Test
+    void bytesThatNoTensorCoversAreRejectedAsTheReferenceLoaderDoes() {
+        fails(file("trailing", one("F32", "[2]", "[0,8]"), 9), "1 trailing byte", "data section is 9 bytes");
+        fails(file("trailing2", one("F32", "[2]", "[0,8]"), 4096), "4088 trailing bytes");
+        String gap = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
+        fails(file("gap", gap, 12), "bytes [4, 8) of the data section belong to no tensor");
+        fails(file("start", one("F32", "[1]", "[4,8]"), 8), "bytes [0, 4) of the data section belong to no tensor");
+        fails(file("nothing", "{}", 3), "3 trailing bytes");
+        Bytes.open(file("exact", one("F32", "[2]", "[0,8]"), 8));
+        Bytes.open(file("none", "{}", 0));
+    }
+
+    @Test
     void shorterThanEightBytes() {
         fails(Bytes.write(dir.resolve("empty.safetensors"), new byte[0]), "0 bytes", "shorter than the 8-byte");
         fails(Bytes.write(dir.resolve("five.safetensors"), new byte[5]), "5 bytes", "shorter than the 8-byte");

@@ -151,8 +151,8 @@ class SafetensorsReaderTest {
     void unsupportedDtypesAreListedButRefusedByFloats() {
         String header = "{\"ids\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]},"
                 + "\"mask\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[16,19]},"
-                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[20,24]}}";
-        byte[] data = new byte[24];
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[19,23]}}";
+        byte[] data = new byte[23];
         Path f = Bytes.write(dir.resolve("i.safetensors"), Bytes.safetensors(header, data));
         try (TensorFile tf = TensorFile.open(f)) {
             TensorInfo ids = tf.find("ids").orElseThrow();
