@@ -73,6 +73,14 @@ final class Experiment {
         return kernels.describe();
     }
 
+    int trainImages() {
+        return d.trainSize();
+    }
+
+    int testImages() {
+        return d.testSize();
+    }
+
     /** The results so far. */
     Results results() {
         return r;

@@ -39,6 +39,7 @@ final class Report {
                         + "batch %d; KURE λ = %s, target 1.8, unbiased std, MEAN over %s\n",
                 s.seeds(), s.pretrainEpochs(), s.finetuneEpochs(), s.qatEpochs(), Training.BATCH, trim(s.lambda()),
                 ex.layerNames().isEmpty() ? "the conv/linear weights" : ex.layerNames()));
+        sb.append(String.format(Locale.ROOT, "- data: %,d training and %,d test images of Fashion-MNIST\n", ex.trainImages(), ex.testImages()));
         sb.append("- values: mean ± sample std over seeds (no ± with one seed)\n\n");
         for (Results.Table t : r.all()) {
             sb.append(t.markdown());
