@@ -64,6 +64,15 @@ public final class Reproduce implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Progress and ETA on stderr (default: on).")
     boolean progress = true;
 
+    /** An option value out of range; reported as one line, exit code 2. */
+    static final class BadOption extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadOption(String message) {
+            super(message);
+        }
+    }
+
     private final PrintStream stdout;
     private final PrintStream stderr;
 
@@ -79,7 +88,7 @@ public final class Reproduce implements Callable<Integer> {
         cl.setOut(new java.io.PrintWriter(stdout, true));
         cl.setErr(new java.io.PrintWriter(stderr, true));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof FashionMnist.DataException || e instanceof IllegalArgumentException) {
+            if (e instanceof FashionMnist.DataException || e instanceof BadOption || e instanceof java.io.UncheckedIOException) {
                 stderr.println("kure reproduce: " + e.getMessage());
                 return 2;
             }
@@ -97,7 +106,7 @@ public final class Reproduce implements Callable<Integer> {
     public Integer call() throws IOException {
         Experiment.Settings s = settings();
         if (torchThreads < 1) {
-            throw new IllegalArgumentException("--torch-threads must be >= 1, was " + torchThreads);
+            throw new BadOption("--torch-threads must be >= 1, was " + torchThreads);
         }
         // read by DJL when the PyTorch engine starts, i.e. before the first array is made
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(torchThreads));
@@ -105,10 +114,19 @@ public final class Reproduce implements Callable<Integer> {
         FashionMnist d = FashionMnist.load(data);
         Integer test = testImages != null ? testImages : quick ? Integer.valueOf(QUICK_TEST_IMAGES) : null;
         if (trainImages != null || test != null) {
+            int tr = trainImages == null ? d.trainSize() : trainImages, te = test == null ? d.testSize() : test;
+            if (tr < 1 || tr > d.trainSize() || te < 1 || te > d.testSize()) {
+                throw new BadOption("--train-images must be in 1.." + d.trainSize() + " and --test-images in 1.."
+                        + d.testSize() + ", were " + tr + " and " + te);
+            }
             d = d.head(trainImages == null ? d.trainSize() : trainImages, test == null ? d.testSize() : test);
         }
         boolean tty = Boolean.getBoolean("kure.stderr.tty");
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the output directory " + out + " (" + e + ")", e);
+        }
         Experiment ex = new Experiment(s, d, progress ? stderr : null, tty);
         ex.run(seed -> writeAll(ex, s, seed)); // after every seed, so a long run that is stopped keeps its results
         String md = Report.markdown(ex.results(), s, ex, commandLine());
@@ -126,7 +144,7 @@ public final class Reproduce implements Callable<Integer> {
             write(out.resolve("accuracy-vs-step-ratio.svg"), Report.ratioPlot(r));
             write(out.resolve("accuracy-vs-bits.svg"), Report.bitsPlot(r));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write the results to " + out + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException("cannot write the results to " + out + " (" + e + ")", e);
         }
     }
 
@@ -136,7 +154,7 @@ public final class Reproduce implements Callable<Integer> {
         int fe = positive(finetuneEpochs, quick ? 1 : 3, "--finetune-epochs");
         int qe = positive(qatEpochs, quick ? 1 : 2, "--qat-epochs");
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("--lambda must be a finite number >= 0, was " + lambda);
+            throw new BadOption("--lambda must be a finite number >= 0, was " + lambda);
         }
         double[] ratios = quick ? new double[] {0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3}
                 : new double[] {0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3};
@@ -146,7 +164,7 @@ public final class Reproduce implements Callable<Integer> {
     private static int positive(Integer v, int dflt, String name) {
         int x = v == null ? dflt : v;
         if (x < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, was " + x);
+            throw new BadOption(name + " must be >= 1, was " + x);
         }
         return x;
     }

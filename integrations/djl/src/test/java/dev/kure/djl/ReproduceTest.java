@@ -82,5 +82,17 @@ class ReproduceTest {
         r = run("--lambda", "-1");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--lambda must be a finite number >= 0, was -1.0"), r.err());
+        r = run("--test-images", "20000", "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--test-images in 1..10000"), r.err());
+        Path file = tmp.resolve("a-file");
+        try {
+            Files.writeString(file, "x");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        r = run("--out", file.resolve("sub").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("cannot create the output directory"), r.err());
     }
 }
