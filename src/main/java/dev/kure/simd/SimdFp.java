@@ -33,6 +33,13 @@ public final class SimdFp implements FpBackend {
 
     private static final int ABS = 0x7fffffff;
 
+    static {
+        // the F2I / I2F conversions of the stochastic path keep the lane count only when int and float lanes match
+        if (I.length() != F.length()) {
+            throw new AssertionError("int and float species differ in length");
+        }
+    }
+
     private SimdFp() {}
 
     @Override
@@ -73,28 +80,64 @@ public final class SimdFp implements FpBackend {
         int bsz = p.block();
         int line = p.axisLen() == 0 ? len : p.axisLen();
         float ig = 1f / p.tensorScale();
-        boolean vectorBlocks = bsz % N == 0;
+        boolean mx = p.scaling() == FpQuantizer.Scaling.MX;
+        boolean fast = bsz % N == 0 && u == null;
+        FpFormat f = p.format();
+        K c = new K(f, p.saturate());
         for (int l0 = 0; l0 < len; l0 += line) {
             int lineEnd = Math.min(len, l0 + line);
             for (int b = l0; b < lineEnd; b += bsz) {
                 int n = Math.min(bsz, lineEnd - b);
                 int amaxBits = 0;
-                int i = 0;
-                if (vectorBlocks && n == bsz) {
+                if (n == bsz && bsz % N == 0) {
                     IntVector m = IntVector.zero(I);
-                    for (; i < bsz; i += N) {
+                    for (int i = 0; i < bsz; i += N) {
                         m = m.max(FloatVector.fromArray(F, x, xo + b + i).reinterpretAsInts().and(ABS));
                     }
                     amaxBits = m.reduceLanes(VectorOperators.MAX);
                 } else {
-                    for (; i < n; i++) {
+                    for (int i = 0; i < n; i++) {
                         amaxBits = Math.max(amaxBits, Float.floatToRawIntBits(x[xo + b + i]) & ABS);
                     }
                 }
-                float s = FpMath.blockScale(amaxBits, p, ig);
-                span(x, xo + b, out, oo + b, n, base + b, s, FpMath.inverse(s), p, u);
+                float s;
+                float inv;
+                if (mx) { // 2^k and its exact reciprocal 2^-k, without a division
+                    int k = FpMath.mxExponent(amaxBits, f, p.mxRounding());
+                    s = FpMath.pow2(k);
+                    inv = k == FpMath.NAN_EXPONENT ? Float.NaN : FpMath.pow2(-k);
+                } else {
+                    s = FpMath.blockScale(amaxBits, p, ig);
+                    inv = FpMath.inverse(s);
+                }
+                if (fast && n == bsz) {
+                    for (int i = 0; i < bsz; i += N) {
+                        rne(FloatVector.fromArray(F, x, xo + b + i).mul(inv), c).mul(s).intoArray(out, oo + b + i);
+                    }
+                } else {
+                    span(x, xo + b, out, oo + b, n, base + b, s, inv, p, u);
+                }
             }
         }
+    }
+
+    /** The per-format constants of {@link #rne}. */
+    private record K(float limit, int eminField, int magicShift, float max, float over, boolean int8) {
+        K(FpFormat f, boolean saturate) {
+            this(2f * f.max(), FpMath.eminField(f), 23 - f.mantissaBits(), f.max(),
+                    saturate ? f.max() : f.overflowValue(), f == FpFormat.INT8);
+        }
+    }
+
+    /** y rounded to the format HALF_EVEN, saturated or overflowed, with y's sign (see the class docs). */
+    private static FloatVector rne(FloatVector y, K c) {
+        FloatVector a = y.abs().min(c.limit);
+        IntVector field = a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23).max(c.eminField).min(200);
+        FloatVector magic = field.add(c.magicShift).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector r = a.add(magic).sub(magic);
+        r = r.blend(c.over, r.compare(VectorOperators.GT, c.max));
+        FloatVector v = r.reinterpretAsInts().or(y.reinterpretAsInts().and(~ABS)).reinterpretAsFloats();
+        return c.int8 ? v.add(0f) : v;
     }
 
     /**
@@ -104,38 +147,20 @@ public final class SimdFp implements FpBackend {
     private static void span(float[] x, int xo, float[] out, int oo, int n, long g, float s, float inv, FpParams p,
                              float[] u) {
         FpFormat f = p.format();
+        K c = new K(f, p.saturate());
         int m = f.mantissaBits();
-        float max = f.max();
-        float limit = 2f * max;
-        int eminField = FpMath.eminField(f);
-        boolean sat = p.saturate();
-        float over = sat ? max : f.overflowValue();
-        boolean int8 = f == FpFormat.INT8;
         int bound = F.loopBound(n);
         int i = 0;
         if (u == null) {
             for (; i < bound; i += N) {
-                FloatVector y = FloatVector.fromArray(F, x, xo + i).mul(inv);
-                FloatVector a = y.abs().min(limit);
-                IntVector field = a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23).max(eminField).min(200);
-                FloatVector c = field.add(23 - m).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector r = a.add(c).sub(c);
-                r = r.blend(over, r.compare(VectorOperators.GT, max));
-                IntVector sign = y.reinterpretAsInts().and(~ABS);
-                FloatVector v = r.reinterpretAsInts().or(sign).reinterpretAsFloats();
-                if (int8) {
-                    v = v.add(0f);
-                }
-                v.mul(s).intoArray(out, oo + i);
+                rne(FloatVector.fromArray(F, x, xo + i).mul(inv), c).mul(s).intoArray(out, oo + i);
             }
         } else {
             for (; i < bound; i += N) {
-                for (int j = 0; j < N; j++) {
-                    u[j] = Philox.uniform(p.seed(), p.streamOffset() + g + i + j);
-                }
+                uniforms(p.seed(), p.streamOffset() + g + i, u);
                 FloatVector y = FloatVector.fromArray(F, x, xo + i).mul(inv);
-                FloatVector a = y.abs().min(limit);
-                IntVector field = a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23).max(eminField).min(200);
+                FloatVector a = y.abs().min(c.limit);
+                IntVector field = a.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23).max(c.eminField).min(200);
                 FloatVector q = field.sub(m).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector iq = field.neg().add(254 + m).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector t = a.mul(iq);
@@ -144,26 +169,35 @@ public final class SimdFp implements FpBackend {
                         FloatVector.broadcast(F, 1f).sub(FloatVector.fromArray(F, u, 0)));
                 FloatVector r = fl.add(FloatVector.broadcast(F, 1f), up).mul(q);
                 r = r.blend(Float.NaN, a.test(VectorOperators.IS_NAN));
-                r = r.blend(over, r.compare(VectorOperators.GT, max));
-                IntVector sign = y.reinterpretAsInts().and(~ABS);
-                FloatVector v = r.reinterpretAsInts().or(sign).reinterpretAsFloats();
-                if (int8) {
-                    v = v.add(0f);
-                }
-                v.mul(s).intoArray(out, oo + i);
+                r = r.blend(c.over, r.compare(VectorOperators.GT, c.max));
+                FloatVector v = r.reinterpretAsInts().or(y.reinterpretAsInts().and(~ABS)).reinterpretAsFloats();
+                (c.int8 ? v.add(0f) : v).mul(s).intoArray(out, oo + i);
             }
         }
-        FpParams pp = p;
         for (; i < n; i++) {
-            ScalarFp.element(x[xo + i], s, inv, f, pp, g + i, out, oo + i, null, 0, null);
+            ScalarFp.element(x[xo + i], s, inv, f, p, g + i, out, oo + i, null, 0, null);
         }
     }
 
-    static {
-        // the F2I / I2F conversions above keep the lane count only when int and float lanes match
-        if (I.length() != F.length()) {
-            throw new AssertionError("int and float species differ in length");
+    /**
+     * The uniforms of elements e0 .. e0 + N − 1 into u[0, N): Philox4x32-10 blocks from
+     * {@link Philox#block} (one block serves four consecutive elements), the same numbers as
+     * {@link Philox#uniform}.
+     */
+    private static void uniforms(long seed, long e0, float[] u) {
+        int[] ctr = new int[4];
+        int k0 = (int) seed, k1 = (int) (seed >>> 32);
+        for (long e = e0; e < e0 + N; ) {
+            long blk = e >>> 2;
+            ctr[0] = (int) blk;
+            ctr[1] = (int) (blk >>> 32);
+            ctr[2] = 0;
+            ctr[3] = 0;
+            Philox.block(ctr, k0, k1);
+            for (int w = (int) (e & 3); w < 4 && e < e0 + N; w++, e++) {
+                u[(int) (e - e0)] = (float) ((ctr[w] >>> 8) * Philox.TWO_POW_M24);
+            }
         }
-        assert FpQuantizer.MX_BLOCK % 1 == 0;
     }
+
 }

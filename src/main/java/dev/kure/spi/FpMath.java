@@ -117,10 +117,26 @@ public final class FpMath {
         if (amaxBits >= 0x7f800000) {
             return NAN_EXPONENT;
         }
+        int field = amaxBits >>> 23;
+        if (field == 0) {
+            return mxExponentSubnormal(amaxBits, f, rule);
+        }
+        // normal amax: the rules are operations on its bits (the SIMD kernels call this per block)
+        int k = switch (rule) {
+            case FLOOR -> field - 127 - f.emax();
+            case CEIL -> field - 127 - f.emax()
+                    + ((amaxBits & 0x7fffff) > (Float.floatToRawIntBits(f.max()) & 0x7fffff) ? 1 : 0);
+            case NEAREST -> ((amaxBits + (1 << (22 - f.mantissaBits()))) >>> 23) - 127 - f.emax();
+        };
+        return Math.max(-127, Math.min(127, k));
+    }
+
+    /** {@link #mxExponent} of a zero or float32-subnormal amax, by the definitions in double. */
+    private static int mxExponentSubnormal(int amaxBits, FpFormat f, MxScaleRounding rule) {
         if (amaxBits == 0) {
             return -127;
         }
-        double a = Float.intBitsToFloat(amaxBits);   // a normal double even for float subnormals
+        double a = Float.intBitsToFloat(amaxBits);   // a normal double
         int k;
         switch (rule) {
             case FLOOR -> k = Math.getExponent(a) - f.emax();
@@ -139,7 +155,10 @@ public final class FpMath {
 
     /** 2^k as a float (exact for k in [−149, 127]); NaN for {@link #NAN_EXPONENT}. */
     public static float pow2(int k) {
-        return k == NAN_EXPONENT ? Float.NaN : Math.scalb(1f, k);
+        if (k == NAN_EXPONENT) {
+            return Float.NaN;
+        }
+        return k >= -126 ? Float.intBitsToFloat((k + 127) << 23) : Math.scalb(1f, k);
     }
 
     // ---- codes -------------------------------------------------------------------------------
