@@ -91,6 +91,44 @@ class FpScalingTest {
         }
     }
 
+    /** The three rules from their definitions, in exact double arithmetic, as an independent check. */
+    static int ruleByDefinition(float amax, FpFormat f, MxScaleRounding r) {
+        if (amax == 0) {
+            return -127;
+        }
+        double a = amax;
+        int k = switch (r) {
+            case FLOOR -> Math.getExponent(a) - f.emax();
+            case CEIL -> { // the smallest k with amax <= max * 2^k
+                int j = Math.getExponent(a) - f.emax() - 2;
+                while (a > f.max() * Math.pow(2, j)) {
+                    j++;
+                }
+                yield j;
+            }
+            case NEAREST -> {
+                double ulp = Math.pow(2, Math.getExponent(a) - (f == FpFormat.INT8 ? 6 : f.mantissaBits()));
+                yield Math.getExponent(Math.floor(a / ulp + 0.5) * ulp) - f.emax();
+            }
+        };
+        return Math.max(-127, Math.min(127, k));
+    }
+
+    @Test
+    void mxScaleRulesEqualTheirDefinitionsOverManyAmax() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(8);
+        for (int t = 0; t < 20_000; t++) {
+            float amax = t < 64 ? Math.scalb(1.0f + t / 64f, t % 3 == 0 ? -130 : t % 3 == 1 ? 3 : 127)
+                    : Float.intBitsToFloat(rnd.nextInt(0, 0x7f800000));
+            for (FpFormat f : FpFormat.values()) {
+                for (MxScaleRounding r : MxScaleRounding.values()) {
+                    assertEquals(ruleByDefinition(amax, f, r),
+                            dev.kure.spi.FpMath.mxExponent(Float.floatToRawIntBits(amax), f, r), f + " " + r + " " + amax);
+                }
+            }
+        }
+    }
+
     @Test
     void mxAmaxPowerOfTwoMapsOntoTheTopBinadeWithoutClipping() {
         for (FpFormat f : FpFormat.values()) {
