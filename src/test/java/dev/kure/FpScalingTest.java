@@ -263,6 +263,36 @@ class FpScalingTest {
     }
 
     @Test
+    void mxBlocksOfEveryMagnitudeMatchTheScalarKernels() {
+        // each block scaled by its own power of two from 2^-149 to 2^127, some with a block max at
+        // exactly max·2^j or just above, zero blocks and float32-subnormal blocks
+        java.util.SplittableRandom r = new java.util.SplittableRandom(31);
+        float[] x = new float[32 * 600 + 7];
+        for (int b = 0; b * 32 < x.length; b++) {
+            int e = r.nextInt(-160, 128);
+            for (int i = b * 32; i < Math.min(x.length, b * 32 + 32); i++) {
+                x[i] = b % 50 == 3 ? 0f : Math.scalb((float) (r.nextDouble() * 2 - 1), e);
+            }
+            if (b % 7 == 1 && b * 32 + 5 < x.length) {
+                x[b * 32 + 5] = Math.scalb(6f, e);      // FP4 max exactly
+            }
+            if (b % 7 == 2 && b * 32 + 5 < x.length) {
+                x[b * 32 + 5] = Math.nextUp(Math.scalb(448f, Math.min(e, 100)));
+            }
+        }
+        for (FpFormat f : FpFormat.values()) {
+            for (MxScaleRounding rule : MxScaleRounding.values()) {
+                FpQuantizer q = FpQuantizer.mx(f, rule);
+                assertSame(FpKernels.scalar().fakeQuantize(x, q), FpKernels.cpu().fakeQuantize(x, q), q.toString());
+                if (f.hasNaN()) {
+                    FpQuantizer ns = q.withSaturation(false);
+                    assertSame(FpKernels.scalar().fakeQuantize(x, ns), FpKernels.cpu().fakeQuantize(x, ns), ns.toString());
+                }
+            }
+        }
+    }
+
+    @Test
     void oddSizesAndOffsetsMatchTheScalarKernels() {
         for (int n : new int[] {0, 1, 7, 15, 16, 17, 31, 32, 33, 63, 65, 1000, 4099}) {
             float[] x = Data.gaussian(n + 3, 0, 2, n);

@@ -56,6 +56,8 @@ public final class SimdFp implements FpBackend {
         float[] u = p.stochastic() ? new float[N] : null;
         if (p.block() == 0) {
             scaled(x, xo, out, oo, len, base, p, u);
+        } else if (vectorScales(p)) {
+            mxFlat(x, xo, out, oo, len, p);
         } else {
             blocks(x, xo, out, oo, len, base, p, u);
         }
@@ -118,6 +120,85 @@ public final class SimdFp implements FpBackend {
                     span(x, xo + b, out, oo + b, n, base + b, s, inv, p, u);
                 }
             }
+        }
+    }
+
+    /**
+     * Whether {@link #mxFlat} applies: flat MX blocks of 32 (whole vectors), HALF_EVEN, and a rule whose
+     * bit formula in {@link FpMath#mxExponent} is exact for every amax after clamping (all but INT8's
+     * CEIL and NEAREST, where a float32-subnormal amax can give k = −126).
+     */
+    private static boolean vectorScales(FpParams p) {
+        return p.scaling() == FpQuantizer.Scaling.MX && p.axisLen() == 0 && !p.stochastic()
+                && FpQuantizer.MX_BLOCK % N == 0
+                && (p.format().emax() >= 1 || p.mxRounding() == dev.kure.MxScaleRounding.FLOOR);
+    }
+
+    /** Lane permutations i → i ^ d for d = N/2, ..., 1: a butterfly leaves the max in every lane. */
+    private static final jdk.incubator.vector.VectorShuffle<Integer>[] BUTTERFLY = butterfly();
+
+    @SuppressWarnings("unchecked")
+    private static jdk.incubator.vector.VectorShuffle<Integer>[] butterfly() {
+        int steps = Integer.numberOfTrailingZeros(N);
+        jdk.incubator.vector.VectorShuffle<Integer>[] sh = new jdk.incubator.vector.VectorShuffle[steps];
+        for (int k = 0; k < steps; k++) {
+            int d = N >>> (k + 1);
+            sh[k] = jdk.incubator.vector.VectorShuffle.fromOp(I, i -> i ^ d);
+        }
+        return sh;
+    }
+
+    /**
+     * Flat MX with the block scale computed in vector registers: the block's amax bits reach every lane
+     * by a butterfly of lane permutations and maxima, and k, 2^k and 2^-k are the integer formulas of
+     * {@link FpMath#mxExponent} and {@link FpMath#pow2} lane-wise — no round trip through a scalar
+     * register per block. Partial blocks at the end run {@link #span}.
+     */
+    private static void mxFlat(float[] x, int xo, float[] out, int oo, int len, FpParams p) {
+        FpFormat f = p.format();
+        K c = new K(f, p.saturate());
+        int emax = f.emax();
+        int rule = p.mxRounding().ordinal(); // FLOOR, CEIL, NEAREST
+        int maxMant = Float.floatToRawIntBits(f.max()) & 0x7fffff;
+        int half = 1 << (22 - f.mantissaBits());
+        int bsz = FpQuantizer.MX_BLOCK;
+        int full = len - len % bsz;
+        for (int b = 0; b < full; b += bsz) {
+            IntVector m = IntVector.zero(I);
+            for (int i = 0; i < bsz; i += N) {
+                m = m.max(FloatVector.fromArray(F, x, xo + b + i).reinterpretAsInts().and(ABS));
+            }
+            for (jdk.incubator.vector.VectorShuffle<Integer> sh : BUTTERFLY) {
+                m = m.max(m.rearrange(sh));
+            }
+            IntVector field = rule == 2 ? m.add(half).lanewise(VectorOperators.LSHR, 23)
+                    : m.lanewise(VectorOperators.LSHR, 23);
+            IntVector k = field.sub(127 + emax);
+            if (rule == 1) {
+                k = k.add(1, m.and(0x7fffff).compare(VectorOperators.GT, maxMant));
+            }
+            k = k.max(-127).min(127);
+            // 2^k and 2^-k by their bits; 2^-127 is the subnormal 0x00400000
+            FloatVector s = k.add(127).lanewise(VectorOperators.LSHL, 23)
+                    .blend(0x00400000, k.compare(VectorOperators.LT, -126)).reinterpretAsFloats();
+            FloatVector inv = k.neg().add(127).lanewise(VectorOperators.LSHL, 23)
+                    .blend(0x00400000, k.compare(VectorOperators.GT, 126)).reinterpretAsFloats();
+            VectorMask<Float> bad = m.compare(VectorOperators.GE, 0x7f800000).cast(F); // NaN or Inf inside
+            s = s.blend(Float.NaN, bad);
+            inv = inv.blend(Float.NaN, bad);
+            for (int i = 0; i < bsz; i += N) {
+                rne(FloatVector.fromArray(F, x, xo + b + i).mul(inv), c).mul(s).intoArray(out, oo + b + i);
+            }
+        }
+        if (full < len) {
+            int amaxBits = 0;
+            for (int i = full; i < len; i++) {
+                amaxBits = Math.max(amaxBits, Float.floatToRawIntBits(x[xo + i]) & ABS);
+            }
+            int k = FpMath.mxExponent(amaxBits, f, p.mxRounding());
+            float s = FpMath.pow2(k);
+            span(x, xo + full, out, oo + full, len - full, full, s,
+                    k == FpMath.NAN_EXPONENT ? Float.NaN : FpMath.pow2(-k), p, null);
         }
     }
 
