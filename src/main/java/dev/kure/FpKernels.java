@@ -185,9 +185,10 @@ public final class FpKernels {
         double[] isums = new double[qs.length];
         Backend b = kernels.backend();
         double signal = 0;
+        float[] tmp = new float[chunk];
         for (int off = 0; off < x.length; off += chunk) {
             int n = Math.min(chunk, x.length - off);
-            signal += fpErrors(x, off, n, ps, sums);
+            signal += fpErrors(x, off, n, ps, sums, tmp);
             if (qs.length > 0) {
                 b.errorSums(x, off, n, off, null, qs, 2.0, isums);
             }
@@ -203,10 +204,9 @@ public final class FpKernels {
         return rows;
     }
 
-    private double fpErrors(float[] x, int off, int n, FpParams[] ps, double[] sums) {
+    private double fpErrors(float[] x, int off, int n, FpParams[] ps, double[] sums, float[] tmp) {
         double[] part = new double[ps.length];
         double sig = 0;
-        float[] tmp = new float[n];
         for (int i = 0; i < n; i++) {
             double v = x[off + i];
             sig += v * v;

@@ -21,34 +21,4 @@ public interface FpBackend {
      * within the format's max (the STE mask); the caller has cleared it.
      */
     void fakeQuantize(float[] x, int xo, float[] out, int oo, int len, long base, FpParams p, long[] mask);
-
-    /**
-     * ADDS Σ(fq(x) − x)² (each difference formed in double from the two floats) of every setting
-     * into {@code sums[k]} and returns Σx², reading x in cache-sized chunks (each chunk is
-     * fake-quantized into a scratch buffer by every setting before the next is read). The chunk
-     * boundaries are multiples of every setting's {@link FpParams#unit()}, given as {@code chunk}.
-     */
-    default double errorSums(float[] x, int off, int len, FpParams[] settings, int chunk, double[] sums) {
-        float[] tmp = new float[Math.min(chunk, Math.max(len, 1))];
-        double signal = 0;
-        for (int b = 0; b < len; b += chunk) {
-            int n = Math.min(chunk, len - b);
-            double sig = 0;
-            for (int i = 0; i < n; i++) {
-                double v = x[off + b + i];
-                sig += v * v;
-            }
-            signal += sig;
-            for (int k = 0; k < settings.length; k++) {
-                fakeQuantize(x, off + b, tmp, 0, n, b, settings[k], null);
-                double e = 0;
-                for (int i = 0; i < n; i++) {
-                    double d = (double) tmp[i] - x[off + b + i];
-                    e += d * d;
-                }
-                sums[k] += e;
-            }
-        }
-        return signal;
-    }
 }
