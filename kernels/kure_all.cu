@@ -5,3 +5,4 @@
 #include "moments.cu"
 #include "kure.cu"
 #include "bench.cu"
+#include "fpformats.cu"

@@ -14,3 +14,6 @@ mkdir -p "$out"
 "$nvcc" -std=c++17 -O2 --fmad=false -Werror all-warnings -Xcompiler -ffp-contract=off,-Wall,-Wextra,-Werror \
     -I "$root/kernels" -o "$out/test_host" "$here/test_host.cu" -lm
 "$out/test_host"
+"$nvcc" -std=c++17 -O2 --fmad=false -Werror all-warnings -Xcompiler -ffp-contract=off,-Wall,-Wextra,-Werror \
+    -I "$root/kernels" -o "$out/test_fp_host" "$here/test_fp_host.cu" -lm
+"$out/test_fp_host"
