@@ -1,6 +1,9 @@
 package dev.kure.djl;
 
 import ai.djl.engine.Engine;
+import dev.kure.FpFormat;
+import dev.kure.FpKernels;
+import dev.kure.FpQuantizer;
 import dev.kure.Kernels;
 import dev.kure.KureConfig;
 import dev.kure.MaxAbsConvention;
@@ -51,6 +54,7 @@ final class Experiment {
     private final Settings s;
     private final FashionMnist d;
     private final Kernels kernels = Kernels.cpu();
+    private final FpKernels fpKernels = FpKernels.of(kernels);
     private final Progress progress;
     private final Results r = new Results();
     private String layerNames = "";
@@ -58,7 +62,7 @@ final class Experiment {
     Experiment(Settings s, FashionMnist d, PrintStream err, boolean tty) {
         this.s = s;
         this.d = d;
-        long evalsPerModel = 1 + BITS.length * 4 + 2L * s.ratios().length + 7;
+        long evalsPerModel = 1 + BITS.length * 4 + 2L * s.ratios().length + 7 + 8;
         long perSeed = (long) d.trainSize() * (s.pretrainEpochs() + 2L * s.finetuneEpochs() + 2L * s.qatEpochs())
                 + (long) d.testSize() * (2 * evalsPerModel + 2L * (BITS.length + 1) + 1)
                 + (long) CALIBRATION_IMAGES * BITS.length * 2 * 2;
@@ -203,6 +207,22 @@ final class Experiment {
 
     private static final String[] LAYERS = {"conv1", "conv2", "fc1", "fc2"};
 
+    /** T5's formats: label → quantizer for a weight of a given shape. */
+    private static final java.util.Map<String, java.util.function.Function<int[], FpQuantizer>> FORMATS = formats();
+
+    private static java.util.Map<String, java.util.function.Function<int[], FpQuantizer>> formats() {
+        java.util.Map<String, java.util.function.Function<int[], FpQuantizer>> m = new java.util.LinkedHashMap<>();
+        m.put("FP8 E4M3, per channel", shape -> FpQuantizer.perChannel(FpFormat.E4M3, shape, 0));
+        m.put("FP8 E5M2, per channel", shape -> FpQuantizer.perChannel(FpFormat.E5M2, shape, 0));
+        m.put("MXFP8 (E4M3)", shape -> FpQuantizer.mxfp8());
+        m.put("MXFP6 (E2M3)", shape -> FpQuantizer.mxfp6());
+        m.put("MXFP6 (E3M2)", shape -> FpQuantizer.mx(FpFormat.E3M2));
+        m.put("MXFP4 (E2M1)", shape -> FpQuantizer.mxfp4());
+        m.put("NVFP4", shape -> FpQuantizer.nvfp4());
+        m.put("MXINT8", shape -> FpQuantizer.mxint8());
+        return m;
+    }
+
     private void recordWeights(Cnn cnn, String model) {
         Results.Table k = r.table("kurtosis", "Kurtosis of each weight tensor (K_b, population; uniform 1.8, Gaussian 3)", "", "%.3f");
         Results.Table snr = r.table("snr", "Weight SNR at W4 in dB (per-channel MSE step × r)",
@@ -259,6 +279,15 @@ final class Experiment {
             for (PowerOfTwo p2 : new PowerOfTwo[] {PowerOfTwo.LOG, PowerOfTwo.FLOOR, PowerOfTwo.CEIL}) {
                 ptq.apply(kernels, WeightQuantSpec.of(4).withTransform(StepTransform.powerOfTwo(p2)));
                 t3.add("pow2 " + p2.name(), model, tick(t.accuracy(d.testImages(), d.testLabels())));
+            }
+            Results.Table t5 = r.table("T5", "T5: floating-point formats (weights only)",
+                    "Test accuracy with the weights in today's low-precision float formats, round-to-nearest-even, saturating; "
+                            + "FP8 with one scale per output channel (amax / max normal); MX (OCP v1.0: E8M0 shared scale, FLOOR rule) "
+                            + "and NVFP4 (E4M3 block scales, FP32 tensor scale) over blocks of 32 / 16 consecutive weights in row-major "
+                            + "order, the tensor's last block possibly partial; activations FP32.", "%.4f");
+            for (var f : FORMATS.entrySet()) {
+                ptq.apply(fpKernels, f.getValue());
+                t5.add(f.getKey(), model, tick(t.accuracy(d.testImages(), d.testLabels())));
             }
         }
     }

@@ -3,11 +3,14 @@ package dev.kure.djl;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.kure.FpKernels;
+import dev.kure.FpQuantizer;
 import dev.kure.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Post-training quantization of a trained model's weights: {@link #apply} fake-quantizes every
@@ -63,6 +66,20 @@ public final class Ptq implements AutoCloseable {
         Objects.requireNonNull(spec, "spec");
         for (int i = 0; i < params.size(); i++) {
             Params.write(spec.apply(kernels, saved.get(i), shapes.get(i)), params.get(i).getArray());
+        }
+    }
+
+    /**
+     * Replaces every selected weight by its original fake-quantized to a floating-point format
+     * (FP8, FP6, FP4, MX, NVFP4); {@code formatFor} gives the quantizer for a weight of a shape (so
+     * per-channel scalings can name it).
+     */
+    public void apply(FpKernels kernels, Function<int[], FpQuantizer> formatFor) {
+        Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(formatFor, "formatFor");
+        for (int i = 0; i < params.size(); i++) {
+            FpQuantizer q = Objects.requireNonNull(formatFor.apply(shapes.get(i).clone()), "format");
+            Params.write(kernels.fakeQuantize(saved.get(i), q), params.get(i).getArray());
         }
     }
 
