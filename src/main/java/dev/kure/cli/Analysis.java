@@ -1,6 +1,8 @@
 package dev.kure.cli;
 
 import dev.kure.Grid;
+import dev.kure.FpKernels;
+import dev.kure.FpQuantizer;
 import dev.kure.Kernels;
 import dev.kure.Moments;
 import dev.kure.Quantizer;
@@ -53,12 +55,13 @@ final class Analysis {
      * @param groupSize   if &gt; 0, also calibrate per group of this many consecutive elements along the last axis
      * @param sampleAbove tensors with more elements are calibrated on a strided sample
      * @param sampleSize  the sample's size
+     * @param formats     floating-point formats (FP8, FP6, FP4, MX, NVFP4) whose error is reported; may be empty
      */
     record Settings(int[] bits, List<StepPolicy> policies, Grid grid, Rounding rounding, boolean perChannel,
-                    int groupSize, long sampleAbove, int sampleSize) {
+                    int groupSize, long sampleAbove, int sampleSize, List<FpQuantizer> formats) {
         /** Per-tensor settings with HALF_EVEN rounding. */
         Settings(int[] bits, List<StepPolicy> policies, Grid grid, long sampleAbove, int sampleSize) {
-            this(bits, policies, grid, Rounding.HALF_EVEN, false, 0, sampleAbove, sampleSize);
+            this(bits, policies, grid, Rounding.HALF_EVEN, false, 0, sampleAbove, sampleSize, List.of());
         }
 
         /** Whether steps are also computed per channel or per group. */
@@ -106,8 +109,10 @@ final class Analysis {
      * @param worstMaxAbs the lowest SNR over {@link #RATIOS} × the MAX_ABS step, per bit-width
      * @param worstMse    the lowest SNR over {@link #RATIOS} × the MSE step, per bit-width
      * @param mseCurve    MSE at each ratio × the MSE step: [bit-width][ratio]
+     * @param formats     the error of each floating-point format of the settings, in their order
      */
-    record Profile(double[] snrMaxAbs, double[] snrMse, double[] worstMaxAbs, double[] worstMse, double[][] mseCurve) {}
+    record Profile(double[] snrMaxAbs, double[] snrMse, double[] worstMaxAbs, double[] worstMse, double[][] mseCurve,
+                   List<FpKernels.Row> formats) {}
 
     /**
      * One tensor's report.
@@ -301,7 +306,9 @@ final class Analysis {
                 curve[b][r] = byMse.row(b, 0, 0, r).mse();
             }
         }
-        return new Profile(snrMax, snrMse, worstMax, worstMse, curve);
+        // every format in one read of x (per-tensor scales and block scales come from x itself)
+        List<FpKernels.Row> fp = s.formats().isEmpty() ? List.of() : FpKernels.of(k).formatErrors(x, s.formats(), List.of());
+        return new Profile(snrMax, snrMse, worstMax, worstMse, curve, fp);
     }
 
     static boolean finite(Moments m) {

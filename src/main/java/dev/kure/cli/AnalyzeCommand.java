@@ -1,5 +1,8 @@
 package dev.kure.cli;
 
+import dev.kure.FpFormat;
+import dev.kure.FpKernels;
+import dev.kure.FpQuantizer;
 import dev.kure.Grid;
 import dev.kure.Kernels;
 import dev.kure.Rounding;
@@ -91,6 +94,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--rounding", paramLabel = "R", description = "Rounding of the MSE/LP searches and the robustness "
             + "profile: HALF_EVEN (default), HALF_AWAY_FROM_ZERO, HALF_UP, HALF_DOWN, FLOOR, CEIL, TOWARD_ZERO, STOCHASTIC.")
     String rounding = "HALF_EVEN";
+
+    @Option(names = "--formats", split = ",", paramLabel = "F", description = "Also report the SNR of floating-point "
+            + "formats: fp8 (= e4m3), e4m3, e5m2 (per tensor, scale amax/max), mxfp8, mxfp6 (E2M3), mxfp6_e3m2, mxfp4, "
+            + "mxint8 (OCP MX, blocks of 32 consecutive values, FLOOR scale rule), nvfp4 (blocks of 16), or 'standard' "
+            + "for all of them.")
+    String[] formats = {};
 
     @Option(names = "--per-channel", description = "Also calibrate every policy per output channel (axis 0) of each "
             + "tensor of rank >= 2, and report the median scale and the SNR per tensor -> per channel.")
@@ -322,7 +331,33 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (sampleAbove < 1 || sampleSize < 1) {
             throw new UserError("--sample-above and --sample-size must be positive");
         }
-        return new Analysis.Settings(bits.clone(), ps, g, r, perChannel, groupSize, sampleAbove, sampleSize);
+        return new Analysis.Settings(bits.clone(), ps, g, r, perChannel, groupSize, sampleAbove, sampleSize,
+                formats(formats));
+    }
+
+    /** The floating-point formats named by {@code --formats}, in the order given (duplicates dropped). */
+    static List<FpQuantizer> formats(String[] names) {
+        java.util.LinkedHashMap<String, FpQuantizer> out = new java.util.LinkedHashMap<>();
+        for (String raw : names) {
+            String n = raw.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+            List<FpQuantizer> qs = switch (n) {
+                case "standard" -> FpKernels.standardFormats();
+                case "fp8", "e4m3" -> List.of(FpQuantizer.perTensor(FpFormat.E4M3));
+                case "e5m2" -> List.of(FpQuantizer.perTensor(FpFormat.E5M2));
+                case "mxfp8" -> List.of(FpQuantizer.mxfp8());
+                case "mxfp6", "mxfp6_e2m3" -> List.of(FpQuantizer.mxfp6());
+                case "mxfp6_e3m2" -> List.of(FpQuantizer.mx(FpFormat.E3M2));
+                case "mxfp4" -> List.of(FpQuantizer.mxfp4());
+                case "mxint8" -> List.of(FpQuantizer.mxint8());
+                case "nvfp4" -> List.of(FpQuantizer.nvfp4());
+                default -> throw new UserError("--formats: '" + raw + "' is not one of fp8, e4m3, e5m2, mxfp8, mxfp6, "
+                        + "mxfp6_e3m2, mxfp4, mxint8, nvfp4, standard");
+            };
+            for (FpQuantizer q : qs) {
+                out.putIfAbsent(q.label(), q);
+            }
+        }
+        return List.copyOf(out.values());
     }
 
     static Pattern pattern(String regex) {

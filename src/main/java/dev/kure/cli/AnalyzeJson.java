@@ -115,6 +115,15 @@ final class AnalyzeJson {
             for (double[] c : p.mseCurve()) {
                 j.numbers(c);
             }
+            j.endArray();
+            j.key("formats").beginArray();
+            for (var f : p.formats()) {
+                j.beginObject();
+                j.key("format").string(f.label());
+                j.key("mse").number(f.error().mse());
+                j.key("snr_db").number(f.error().snrDb());
+                j.endObject();
+            }
             j.endArray().endObject();
         }
         j.endObject();

@@ -92,6 +92,9 @@ final class AnalyzeText {
         row(out, "SNR dB, mse step", p.snrMse());
         row(out, "worst r 0.7-1.3, max_abs", p.worstMaxAbs());
         row(out, "worst r 0.7-1.3, mse", p.worstMse());
+        for (var f : p.formats()) {
+            out.println(String.format(Locale.ROOT, "  %-26s %10.2f", "SNR dB, " + f.label(), f.error().snrDb()));
+        }
         if (r.steps().stream().anyMatch(st -> st.granular() != null)) {
             out.println("  " + s.granularity() + " steps: median scale, then SNR dB (per tensor -> " + s.granularity()
                     + ")");

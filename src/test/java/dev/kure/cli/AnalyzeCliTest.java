@@ -68,6 +68,30 @@ class AnalyzeCliTest {
     }
 
     @Test
+    void formatsReportTheLibrarysFloatingPointErrors() {
+        Cli.Result r = Cli.run("analyze", "--json", "--formats", "mxfp4,fp8,nvfp4,e4m3", "--filter", "features.0.weight",
+                model().toString());
+        assertEquals(0, r.code(), r.err());
+        Object t = Cli.at(Cli.json(r.out()), "files", 0, "tensors", 0);
+        dev.kure.FpKernels fk = dev.kure.FpKernels.cpu();
+        dev.kure.FpQuantizer[] want = {dev.kure.FpQuantizer.mxfp4(), dev.kure.FpQuantizer.perTensor(dev.kure.FpFormat.E4M3),
+            dev.kure.FpQuantizer.nvfp4()}; // fp8 and e4m3 are one format: listed once
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i].label(), Cli.at(t, "robustness", "formats", i, "format"));
+            assertEquals(fk.quantError(conv, want[i]).snrDb(), Cli.num(t, "robustness", "formats", i, "snr_db"), 1e-9);
+            assertEquals(fk.quantError(conv, want[i]).mse(), Cli.num(t, "robustness", "formats", i, "mse"), 0.0);
+        }
+        Cli.Result text = Cli.run("analyze", "--formats", "standard", "--filter", "features.0.weight", model().toString());
+        assertEquals(0, text.code(), text.err());
+        for (dev.kure.FpQuantizer q : dev.kure.FpKernels.standardFormats()) {
+            assertTrue(text.out().contains("SNR dB, " + q.label()), q.label() + " missing in\n" + text.out());
+        }
+        Cli.Result bad = Cli.run("analyze", "--formats", "fp7", model().toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--formats: 'fp7' is not one of"), bad.err());
+    }
+
+    @Test
     void jsonNumbersEqualTheLibrary() {
         Cli.Result r = Cli.run("analyze", "--json", model().toString());
         assertEquals(0, r.code(), r::toString);
