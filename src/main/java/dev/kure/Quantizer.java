@@ -204,7 +204,7 @@ public final class Quantizer {
                 rounding, overflow, Check.notNull(m, "mode"), seed, streamOffset);
     }
 
-    /** This quantizer with another seed for {@link Rounding#STOCHASTIC}. */
+    /** This quantizer with another seed for the stochastic roundings. */
     public Quantizer withSeed(long s) {
         return new Quantizer(bits, grid, qmin, qmax, scales, zeroPoints, granularity, shape, axis, inner,
                 rounding, overflow, mode, s, streamOffset);
@@ -303,6 +303,6 @@ public final class Quantizer {
                 + (scales.length == 1 ? ", scale=" + scales[0] + ", zeroPoint=" + zeroPoints[0]
                         : ", " + scales.length + " scales")
                 + ", " + rounding + ", " + overflow + ", " + mode
-                + (rounding == Rounding.STOCHASTIC ? ", seed=" + seed : "") + "]";
+                + (rounding.isStochastic() ? ", seed=" + seed : "") + "]";
     }
 }

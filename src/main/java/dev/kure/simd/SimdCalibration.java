@@ -9,7 +9,6 @@ import dev.kure.Overflow;
 import dev.kure.QuantMode;
 import dev.kure.Quantizer;
 import dev.kure.Rounding;
-import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -40,8 +39,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       scratch, and an error loop reads them: squared errors in lanes for p = 2, otherwise
  *       |e|^p by {@link Math#pow} in double per element, exactly the reference's terms.</li>
  * </ul>
- * STOCHASTIC settings share the Philox words of a sub-block, drawn once per seed per sub-block
- * (vector Philox for contiguous stream indices, the scalar generator for explicit ones).
+ * Stochastic settings share the random words of a sub-block, drawn once per (generator, seed) per
+ * sub-block (vector generators for contiguous stream indices, the scalar ones for explicit ones).
  *
  * <p>As everywhere in this package, every vector loop is one method with only JDK vector calls
  * inside (no vector crosses a call), lane sums go through arrays in index order, and the scratch is
@@ -261,12 +260,12 @@ final class SimdCalibration {
 
     /**
      * Every non-fused setting on elements [at, at + m) of the chunk (at most one fake-quant block):
-     * the block's Philox words once per seed, then per setting {@link SimdFakeQuant#core} (codes into
+     * the block's random words once per generator and seed, then per setting {@link SimdFakeQuant#core} (codes into
      * the call's scratch) and the error loop.
      */
     private static void general(float[] x, int xo, int first, int at, int m, long streamBase, long[] streamIndex,
                                 Quantizer[] settings, double p, double[] part, Scratch t) {
-        boolean wordsValid = false;
+        Rounding wordsFrom = null; // the generator the sub-block's words came from, or none yet
         long wordsSeed = 0;
         SimdFakeQuant.Call c = null;
         for (int j = 0; j < settings.length; j++) {
@@ -278,15 +277,15 @@ final class SimdCalibration {
             c.param(0);
             // stream index of chunk element i: streamIndex[first + i] or streamBase + first + i
             c.e0 = streamBase + first;
-            if (c.stochastic && (!wordsValid || wordsSeed != q.seed())) {
+            if (c.stochastic && (wordsFrom != c.rounding || wordsSeed != q.seed())) {
                 if (streamIndex == null) {
-                    SimdFakeQuant.philox(c, at, m);
+                    SimdFakeQuant.words(c, at, m);
                 } else {
                     for (int i = 0; i < m; i++) {
-                        c.k[i] = Philox.bits(q.seed(), streamIndex[first + at + i]);
+                        c.k[i] = QuantMath.bits(c.rounding, q.seed(), streamIndex[first + at + i]);
                     }
                 }
-                wordsValid = true;
+                wordsFrom = c.rounding;
                 wordsSeed = q.seed();
             }
             SimdFakeQuant.core(c, at, m);
