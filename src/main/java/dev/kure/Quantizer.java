@@ -29,6 +29,13 @@ import java.util.Arrays;
  *         .withRounding(Rounding.STOCHASTIC).withSeed(42)
  *         .withOverflow(Overflow.SATURATE);
  * }</pre>
+ *
+ * <p>Stochastic rounding has two generators, chosen by the rounding policy: {@link Rounding#STOCHASTIC}
+ * (Philox4x32-10, the default stochastic policy and the reference stream) and
+ * {@link Rounding#STOCHASTIC_HASH} (a 32-bit multiply–xorshift hash of (seed, index), several times
+ * faster on CPUs, the named option for training loops where stochastic rounding sits on the hot
+ * path). Both are keyed by {@link #seed()} and the element's stream index ({@link #streamOffset()} +
+ * i), so either gives identical results on every backend, thread count and split of a tensor.
  */
 public final class Quantizer {
     private final int bits;
