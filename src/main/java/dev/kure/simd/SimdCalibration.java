@@ -355,7 +355,9 @@ final class SimdCalibration {
                     .sub((DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0)).abs();
             // log2 a = k + log2 mm, mm in [√½, √2): log2 mm = (2/ln 2)·atanh(t), t = (mm − 1)/(mm + 1)
             LongVector bits = a.reinterpretAsLongs();
-            DoubleVector kd = (DoubleVector) bits.lanewise(VectorOperators.LSHR, 52).sub(1023L).convert(VectorOperators.L2D, 0);
+            // the biased exponent (0..2047) as a double through the 2^52 trick: C2 does not intrinsify L2D here
+            DoubleVector kd = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).reinterpretAsDoubles()
+                    .sub(0x1p52 + 1023);
             DoubleVector mm = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).reinterpretAsDoubles();
             VectorMask<Double> big = mm.compare(VectorOperators.GT, SQRT2);
             mm = mm.mul(0.5, big);
@@ -368,11 +370,12 @@ final class SimdCalibration {
             DoubleVector y = t.mul(poly).fma(DoubleVector.broadcast(D, TWO_OVER_LN2), kd).mul(p).max(-1100.0).min(1100.0);
             // 2^y = 2^n · e^g, n = rint(y), g = (y − n)·ln 2, |g| ≤ ln(2)/2; e^g = Σ g^j/j!, j = 0..13
             // (truncation below 1e-17); 2^n applied in two halves so its exponent never overflows
-            DoubleVector n = y.add(MAGIC_D).sub(MAGIC_D);
+            DoubleVector shifted = y.add(MAGIC_D);   // n = rint(y) sits in its low mantissa bits
+            DoubleVector n = shifted.sub(MAGIC_D);
             DoubleVector g = y.sub(n).mul(LN2);
             DoubleVector ex = g.fma(E13, E12).fma(g, DoubleVector.broadcast(D, E11)).fma(g, DoubleVector.broadcast(D, E10)).fma(g, DoubleVector.broadcast(D, E9)).fma(g, DoubleVector.broadcast(D, E8)).fma(g, DoubleVector.broadcast(D, E7)).fma(g, DoubleVector.broadcast(D, E6))
                     .fma(g, DoubleVector.broadcast(D, E5)).fma(g, DoubleVector.broadcast(D, E4)).fma(g, DoubleVector.broadcast(D, E3)).fma(g, DoubleVector.broadcast(D, E2)).fma(g, DoubleVector.broadcast(D, E1)).fma(g, DoubleVector.broadcast(D, E1));
-            LongVector ni = (LongVector) n.convert(VectorOperators.D2L, 0);
+            LongVector ni = shifted.reinterpretAsLongs().sub(0x4338_0000_0000_0000L); // no D2L either
             LongVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
             DoubleVector r = ex.mul(n1.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
                     .mul(n2.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
