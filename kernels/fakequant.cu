@@ -90,9 +90,7 @@ __device__ __forceinline__ void kure_fq_tiles(const float* __restrict__ x, const
             ov[k] = 0.0f;
             if (i < n) {
                 prm.at(i);
-                const double u = (q.rounding == KURE_STOCHASTIC)
-                                     ? kure_uniform_cached(&pc, q.seed, (unsigned long long)(i + q.offset))
-                                     : 0.0;
+                const double u = kure_policy_uniform_cached(&pc, q.rounding, q.seed, (unsigned long long)(i + q.offset));
                 bool m;
                 const float o = kure_fake_quant_element(xv[k], prm.s, prm.inv, prm.z, q.qmin, q.qmax, q.h,
                                                         q.rounding, q.overflow, q.mode, u, &m);
@@ -230,8 +228,7 @@ __device__ __forceinline__ void kure_learnable_chunks(const float* __restrict__ 
                 const long long i = kure_chan_elem(ci, c, m);
                 const float xi = __ldg(x + i);
                 const float g = __ldg(dy + i);
-                const double u = (q.rounding == KURE_STOCHASTIC)
-                                     ? kure_uniform(q.seed, (unsigned long long)(i + q.offset)) : 0.0;
+                const double u = kure_policy_uniform(q.rounding, q.seed, (unsigned long long)(i + q.offset));
                 bool mk;
                 float q_raw, q_fin;
                 const float o = kure_fake_quant_element_q(xi, s, inv, z, q.qmin, q.qmax, q.h, q.rounding,
@@ -312,7 +309,7 @@ extern "C" __global__ void kure_sum2_segments(const double* __restrict__ partial
 template <class P>
 __device__ __forceinline__ int kure_code_of(float xi, long long i, P& prm, const KureQ& q) {
     prm.at(i);
-    const double u = (q.rounding == KURE_STOCHASTIC) ? kure_uniform(q.seed, (unsigned long long)(i + q.offset)) : 0.0;
+    const double u = kure_policy_uniform(q.rounding, q.seed, (unsigned long long)(i + q.offset));
     bool mk;
     float q_raw, q_fin;
     (void)kure_fake_quant_element_q(xi, prm.s, prm.inv, prm.z, q.qmin, q.qmax, q.h, q.rounding, q.overflow,

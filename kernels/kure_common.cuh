@@ -25,7 +25,8 @@ enum KureRounding {
     KURE_FLOOR = 4,
     KURE_CEIL = 5,
     KURE_TOWARD_ZERO = 6,
-    KURE_STOCHASTIC = 7
+    KURE_STOCHASTIC = 7,
+    KURE_STOCHASTIC_HASH = 8  // floor(y + u) as STOCHASTIC, u from kure_hash32 instead of Philox
 };
 enum KureOverflow { KURE_SATURATE = 0, KURE_WRAP = 1 };
 enum KureMode { KURE_MULTIPLY = 0, KURE_DIVIDE = 1 };
@@ -147,6 +148,30 @@ KURE_HD double kure_uniform(uint64_t seed, uint64_t e) {
     return kure_u_from_word(kure_pick(w, e));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Hash32: the fast generator of STOCHASTIC_HASH (dev.kure.spi.Hash32). key = SplitMix64's output
+// number (e >> 32) + 1 from state seed; then Wellons' lowbias32 on the low word, keyed before and between the
+// multiplies.
+// ---------------------------------------------------------------------------------------------
+KURE_HD uint64_t kure_hash32_key(uint64_t seed, uint64_t hi) {
+    uint64_t z = seed + (hi + 1) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+KURE_HD uint32_t kure_hash32_mix(uint32_t lo, uint32_t k1, uint32_t k2) {
+    uint32_t x = lo + k1;
+    x ^= x >> 16;
+    x *= 0x7FEB352Du;
+    x ^= (x >> 15) ^ k2;
+    x *= 0x846CA68Bu;
+    return x ^ (x >> 16);
+}
+KURE_HD uint32_t kure_hash32(uint64_t seed, uint64_t e) {
+    const uint64_t key = kure_hash32_key(seed, e >> 32);
+    return kure_hash32_mix((uint32_t)e, (uint32_t)key, (uint32_t)(key >> 32));
+}
+
 // Per-thread cache of one Philox block, for threads that handle consecutive elements.
 struct KurePhiloxCache {
     uint64_t block;  // e >> 2 of the cached block; ~0 when empty
@@ -162,6 +187,17 @@ KURE_HD double kure_uniform_cached(KurePhiloxCache* pc, uint64_t seed, uint64_t 
         pc->block = e >> 2;
     }
     return kure_u_from_word(kure_pick(pc->w, e));
+}
+
+// The uniform of element e for a rounding policy: Philox for STOCHASTIC, Hash32 for STOCHASTIC_HASH,
+// 0 for the deterministic policies. The cached form reuses a Philox block across consecutive e.
+KURE_HD double kure_policy_uniform(int policy, uint64_t seed, uint64_t e) {
+    return policy == KURE_STOCHASTIC ? kure_uniform(seed, e)
+         : policy == KURE_STOCHASTIC_HASH ? kure_u_from_word(kure_hash32(seed, e)) : 0.0;
+}
+KURE_HD double kure_policy_uniform_cached(KurePhiloxCache* pc, int policy, uint64_t seed, uint64_t e) {
+    return policy == KURE_STOCHASTIC ? kure_uniform_cached(pc, seed, e)
+         : policy == KURE_STOCHASTIC_HASH ? kure_u_from_word(kure_hash32(seed, e)) : 0.0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,7 +231,7 @@ KURE_HD double kure_round(float y, bool half, int policy, double u) {
             case KURE_FLOOR:     return fl;
             case KURE_CEIL:      return fl + 1.0;
             case KURE_TOWARD_ZERO: return (yd > 0.0) ? fl : fl + 1.0;
-            default:  // KURE_STOCHASTIC: floor(y + u)
+            default:  // KURE_STOCHASTIC, KURE_STOCHASTIC_HASH: floor(y + u)
                 return (yd >= (fl + 1.0) - u) ? fl + 1.0 : fl;
         }
     } else {

@@ -55,6 +55,28 @@ static void test_philox() {
     }
 }
 
+// Hash32 (STOCHASTIC_HASH) known answers, computed independently in Python; the same values are
+// asserted by the Java tests (HashTest)
+static void test_hash32() {
+    CHECK(kure_hash32_key(0, 0) == 0xe220a8397b1dcdafull, "hash32 key = SplitMix64's first output of seed 0");
+    CHECK(kure_hash32(0, 0) == 0x2f69a059u, "hash32 (0, 0): %08x", kure_hash32(0, 0));
+    CHECK(kure_hash32(0, 1) == 0x7a0f8f4eu, "hash32 (0, 1): %08x", kure_hash32(0, 1));
+    CHECK(kure_hash32(42, 7) == 0xb0ada9e0u, "hash32 (42, 7): %08x", kure_hash32(42, 7));
+    CHECK(kure_hash32(0x5eed, 0x100000005ull) == 0xe7d1657du, "hash32 high word: %08x", kure_hash32(0x5eed, 0x100000005ull));
+    CHECK(kure_hash32(~0ull, 0xfffffffffull) == 0x1ca90295u, "hash32 all ones: %08x", kure_hash32(~0ull, 0xfffffffffull));
+    CHECK(kure_policy_uniform(KURE_STOCHASTIC_HASH, 42, 7) == (double)(0xb0ada9e0u >> 8) * 0x1p-24, "hash32 u");
+    CHECK(kure_policy_uniform(KURE_STOCHASTIC, 42, 7) == kure_uniform(42, 7), "philox u by policy");
+    CHECK(kure_policy_uniform(KURE_HALF_EVEN, 42, 7) == 0.0, "no u for deterministic policies");
+    KurePhiloxCache pc;
+    kure_philox_cache_init(&pc);
+    CHECK(kure_policy_uniform_cached(&pc, KURE_STOCHASTIC_HASH, 42, 7) == kure_policy_uniform(KURE_STOCHASTIC_HASH, 42, 7),
+          "hash32 u through the cached path");
+    // STOCHASTIC_HASH rounds like STOCHASTIC for the same u
+    CHECK(kure_round(2.25f, false, KURE_STOCHASTIC_HASH, 0.75) == 3, "srh 2.25+0.75");
+    CHECK(kure_round(2.25f, false, KURE_STOCHASTIC_HASH, 0.75 - 0x1p-24) == 2, "srh 2.25+0.75-eps");
+    CHECK(kure_round(2.25f, true, KURE_STOCHASTIC_HASH, 0.25 - 0x1p-24) == 1, "srh h below");
+}
+
 // expected[p][j] for the values ys[j]; policies 0..6
 static void table(const char* name, bool half, const float* ys, int n, const double exp[7][16]) {
     for (int p = 0; p < 7; ++p)
@@ -270,6 +292,7 @@ static void test_moments_merge() {
 
 int main() {
     test_philox();
+    test_hash32();
     test_round_tables();
     test_round_random();
     test_wrap();

@@ -169,7 +169,7 @@ final class Calibrator {
         int channels = shape[axis];
         float[] s = new float[channels];
         int[] z = new int[channels];
-        boolean stochastic = t.rounding() == Rounding.STOCHASTIC;
+        boolean stochastic = t.rounding().isStochastic();
         int per = outer * inner;
         float[] buf = outer == 1 ? null : new float[per];
         long[] idx = outer == 1 || !stochastic ? null : new long[per];
@@ -357,7 +357,7 @@ final class Calibrator {
         if (v.len <= 4 * SAMPLE) {
             return new Param(floor(searchOn(b, v, t, p, top), StepPolicy.MIN_SCALE), 0);
         }
-        float center = searchOn(b, sample(v, t.rounding() == Rounding.STOCHASTIC), t, p, top);
+        float center = searchOn(b, sample(v, t.rounding().isStochastic()), t, p, top);
         Quantizer[] cand = new Quantizer[FINAL_POINTS];
         float[] steps = new float[FINAL_POINTS];
         double[] err = new double[FINAL_POINTS];

@@ -29,6 +29,13 @@ import java.util.Arrays;
  *         .withRounding(Rounding.STOCHASTIC).withSeed(42)
  *         .withOverflow(Overflow.SATURATE);
  * }</pre>
+ *
+ * <p>Stochastic rounding has two generators, chosen by the rounding policy: {@link Rounding#STOCHASTIC}
+ * (Philox4x32-10, the default stochastic policy and the reference stream) and
+ * {@link Rounding#STOCHASTIC_HASH} (a 32-bit multiply–xorshift hash of (seed, index), several times
+ * faster on CPUs, the named option for training loops where stochastic rounding sits on the hot
+ * path). Both are keyed by {@link #seed()} and the element's stream index ({@link #streamOffset()} +
+ * i), so either gives identical results on every backend, thread count and split of a tensor.
  */
 public final class Quantizer {
     private final int bits;
@@ -204,7 +211,7 @@ public final class Quantizer {
                 rounding, overflow, Check.notNull(m, "mode"), seed, streamOffset);
     }
 
-    /** This quantizer with another seed for {@link Rounding#STOCHASTIC}. */
+    /** This quantizer with another seed for the stochastic roundings. */
     public Quantizer withSeed(long s) {
         return new Quantizer(bits, grid, qmin, qmax, scales, zeroPoints, granularity, shape, axis, inner,
                 rounding, overflow, mode, s, streamOffset);
@@ -303,6 +310,6 @@ public final class Quantizer {
                 + (scales.length == 1 ? ", scale=" + scales[0] + ", zeroPoint=" + zeroPoints[0]
                         : ", " + scales.length + " scales")
                 + ", " + rounding + ", " + overflow + ", " + mode
-                + (rounding == Rounding.STOCHASTIC ? ", seed=" + seed : "") + "]";
+                + (rounding.isStochastic() ? ", seed=" + seed : "") + "]";
     }
 }

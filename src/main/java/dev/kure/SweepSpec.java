@@ -16,7 +16,7 @@ import java.util.List;
  *         .withGrids(Grid.PAPER).withBasePolicy(StepPolicy.mse());
  * }</pre>
  * Defaults: grid SIGNED, base policy {@code StepPolicy.maxAbs()}, SATURATE, MULTIPLY, seed 0, no
- * power-of-two rounding. STOCHASTIC settings draw from the same Philox stream (seed, element index)
+ * power-of-two rounding. Stochastic settings draw from their generator's stream (seed, element index)
  * as {@link Kernels#fakeQuantize} with that seed.
  */
 public final class SweepSpec {

@@ -626,6 +626,7 @@ public final class CudaBackend implements Backend {
             case CEIL -> 5;
             case TOWARD_ZERO -> 6;
             case STOCHASTIC -> 7;
+            case STOCHASTIC_HASH -> 8;
         };
     }
 

@@ -4,7 +4,6 @@ import dev.kure.Overflow;
 import dev.kure.QuantMode;
 import dev.kure.Quantizer;
 import dev.kure.Rounding;
-import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
 
 /**
@@ -16,7 +15,7 @@ import dev.kure.spi.QuantMath;
  * <p>Each setting's values are exactly those of {@code ScalarFakeQuant.forward} (the same
  * {@link QuantMath} steps); the common case (offset 0, SATURATE, MULTIPLY, a nearest rounding) runs a
  * specialized loop with the same arithmetic. The stochastic uniforms of a block are drawn once and
- * shared by every STOCHASTIC setting with the same seed. Each setting's error is accumulated in
+ * shared by every stochastic setting with the same generator and seed. Each setting's error is accumulated in
  * double per block, then added to its sum.
  */
 public final class ScalarSweep {
@@ -33,7 +32,7 @@ public final class ScalarSweep {
         boolean anyStochastic = false;
         for (int j = 0; j < k; j++) {
             inv[j] = QuantMath.reciprocal(settings[j].scale(0));
-            anyStochastic |= settings[j].rounding() == Rounding.STOCHASTIC;
+            anyStochastic |= settings[j].rounding().isStochastic();
         }
         float[] u = anyStochastic ? new float[Math.min(BLOCK, Math.max(len, 1))] : null;
         boolean square = p == 2.0;
@@ -48,15 +47,15 @@ public final class ScalarSweep {
             }
             signal += sig;
             long uSeed = 0;
-            boolean uValid = false;
+            Rounding uFrom = null; // the generator the block's uniforms came from, or none yet
             for (int j = 0; j < k; j++) {
                 Quantizer q = settings[j];
-                if (q.rounding() == Rounding.STOCHASTIC && (!uValid || uSeed != q.seed())) {
+                if (q.rounding().isStochastic() && (uFrom != q.rounding() || uSeed != q.seed())) {
                     uSeed = q.seed();
-                    uValid = true;
+                    uFrom = q.rounding();
                     for (int i = 0; i < n; i++) {
                         long e = streamIndex != null ? streamIndex[b + i] : streamBase + b + i;
-                        u[i] = Philox.uniform(uSeed, e);
+                        u[i] = QuantMath.uniform(uFrom, uSeed, e);
                     }
                 }
                 sums[j] += blockError(x, xo, n, q, inv[j], u, square, p);

@@ -9,11 +9,12 @@ import dev.kure.Overflow;
 import dev.kure.QuantMode;
 import dev.kure.Quantizer;
 import dev.kure.Rounding;
-import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -23,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * kernel of sweeps and MSE / LP_NORM calibration), max |x|, the mean absolute deviation, and the exact order
  * statistic of |x| (radix select whose histogram passes run per chunk on the pool).
  *
- * <p><b>errorSums.</b> The input is cut into {@link Parallel#CHUNK}-element chunks (fixed boundaries,
+ * <p><b>errorSums.</b> The input is cut into {@link #CHUNK}-element chunks (fixed boundaries,
  * each chunk's per-setting sums in its own slot, slots added in chunk order: the result does not
  * depend on the thread count) and every chunk into blocks of {@link #BLOCK} floats that stay in L1
  * while every setting is evaluated on them. A setting's fake-quant values are bit-identical with
@@ -38,10 +39,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@link SimdFakeQuant#core} — the same vector rounding as fake-quant, not a copy of it — on
  *       sub-blocks of {@link SimdFakeQuant#BLOCK} elements, which leaves the final codes in the call's
  *       scratch, and an error loop reads them: squared errors in lanes for p = 2, otherwise
- *       |e|^p by {@link Math#pow} in double per element, exactly the reference's terms.</li>
+ *       |e|^p in double lanes by polynomial log2/exp2 (see {@link #powErrors}; terms within 1e-13
+ *       relative of the reference's {@code Math.pow}).</li>
  * </ul>
- * STOCHASTIC settings share the Philox words of a sub-block, drawn once per seed per sub-block
- * (vector Philox for contiguous stream indices, the scalar generator for explicit ones).
+ * Stochastic settings share the random words of a sub-block, drawn once per (generator, seed) per
+ * sub-block (vector generators for contiguous stream indices, the scalar ones for explicit ones).
  *
  * <p>As everywhere in this package, every vector loop is one method with only JDK vector calls
  * inside (no vector crosses a call), lane sums go through arrays in index order, and the scratch is
@@ -52,6 +54,12 @@ final class SimdCalibration {
 
     /** Floats per block of the fused loop (16 KiB: stays in L1 while every setting is evaluated). */
     static final int BLOCK = 4096;
+    /**
+     * Elements per errorSums task: small enough that the calibration search's sample (2^18 elements,
+     * evaluated at every candidate step) spreads over every core, large enough that a task's
+     * hand-off costs well under a percent of its work.
+     */
+    static final int CHUNK = 1 << 16;
     /** Vectors per float partial sum before it is added into the double lanes. */
     static final int RUN = 16;
 
@@ -108,7 +116,7 @@ final class SimdCalibration {
     static double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
                             double p, double[] sums, Parallel par) {
         int k = settings.length;
-        int chunks = Parallel.chunks(len);
+        int chunks = (len + CHUNK - 1) / CHUNK;
         if (chunks <= 1) {
             Scratch t = SCRATCH.get();
             t.ensure(k);
@@ -132,8 +140,8 @@ final class SimdCalibration {
             t.ensure(k);
             double[] part = t.part;
             java.util.Arrays.fill(part, 0, k, 0.0);
-            int from = c * Parallel.CHUNK;
-            double sig = chunk(x, off + from, Math.min(Parallel.CHUNK, len - from), from, streamBase, streamIndex,
+            int from = c * CHUNK;
+            double sig = chunk(x, off + from, Math.min(CHUNK, len - from), from, streamBase, streamIndex,
                     settings, p, part, t);
             System.arraycopy(part, 0, slots, c * stride, k);
             slots[c * stride + k] = sig;
@@ -261,12 +269,12 @@ final class SimdCalibration {
 
     /**
      * Every non-fused setting on elements [at, at + m) of the chunk (at most one fake-quant block):
-     * the block's Philox words once per seed, then per setting {@link SimdFakeQuant#core} (codes into
+     * the block's random words once per generator and seed, then per setting {@link SimdFakeQuant#core} (codes into
      * the call's scratch) and the error loop.
      */
     private static void general(float[] x, int xo, int first, int at, int m, long streamBase, long[] streamIndex,
                                 Quantizer[] settings, double p, double[] part, Scratch t) {
-        boolean wordsValid = false;
+        Rounding wordsFrom = null; // the generator the sub-block's words came from, or none yet
         long wordsSeed = 0;
         SimdFakeQuant.Call c = null;
         for (int j = 0; j < settings.length; j++) {
@@ -278,19 +286,19 @@ final class SimdCalibration {
             c.param(0);
             // stream index of chunk element i: streamIndex[first + i] or streamBase + first + i
             c.e0 = streamBase + first;
-            if (c.stochastic && (!wordsValid || wordsSeed != q.seed())) {
+            if (c.stochastic && (wordsFrom != c.rounding || wordsSeed != q.seed())) {
                 if (streamIndex == null) {
-                    SimdFakeQuant.philox(c, at, m);
+                    SimdFakeQuant.words(c, at, m);
                 } else {
                     for (int i = 0; i < m; i++) {
-                        c.k[i] = Philox.bits(q.seed(), streamIndex[first + at + i]);
+                        c.k[i] = QuantMath.bits(c.rounding, q.seed(), streamIndex[first + at + i]);
                     }
                 }
-                wordsValid = true;
+                wordsFrom = c.rounding;
                 wordsSeed = q.seed();
             }
             SimdFakeQuant.core(c, at, m);
-            part[j] += p == 2.0 ? squaredErrors(c, at, m, t.d) : powErrors(c, at, m, p);
+            part[j] += p == 2.0 ? squaredErrors(c, at, m, t.d) : powErrors(c, at, m, p, t.d);
         }
     }
 
@@ -323,22 +331,94 @@ final class SimdCalibration {
         return acc;
     }
 
-    /** Σ|((w − z) + h)·s − x|^p, each term in double exactly as the reference forms it. */
-    private static double powErrors(SimdFakeQuant.Call c, int at, int m, double p) {
+    /**
+     * Σ|((w − z) + h)·s − x|^p over the sub-block's final codes w, p ≠ 2: the error of each element in
+     * double exactly as the reference forms it, then |e|^p = 2^(p·log2|e|) in double lanes with
+     * {@link #log2} and {@link #exp2}'s polynomials (no per-element {@code Math.pow}): each term within
+     * about 1e-13 relative of {@code Math.pow}'s (the error of p·log2|e| in double), so the sums match
+     * the reference to 1e-12 relative. Only basic IEEE operations: the same bits in every JIT tier and
+     * on every thread (the JDK's vector POW would differ between tiers). 0, ±Inf and NaN pass through
+     * (0^p = 0, Inf^p = Inf for p &gt; 0).
+     */
+    private static double powErrors(SimdFakeQuant.Call c, int at, int m, double p, double[] lanes) {
+        if (p == 1.0) {
+            return absErrors(c, at, m, lanes);
+        }
         float[] x = c.x, w = c.w;
         int xo = c.xo + at;
-        double acc = 0;
-        if (p == 1.0) {
-            for (int i = 0; i < m; i++) {
-                acc += Math.abs((double) QuantMath.value(w[i], c.z, c.h, c.s) - x[xo + i]);
-            }
-            return acc;
+        final float zf = c.zf, h = c.h, s = c.s;
+        DoubleVector acc = DoubleVector.zero(D);
+        int i = 0;
+        for (; i + H <= m; i += H) {
+            FloatVector fq = FloatVector.fromArray(FH, w, i).sub(zf).add(h).mul(s);
+            DoubleVector a = ((DoubleVector) fq.convertShape(VectorOperators.F2D, D, 0))
+                    .sub((DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0)).abs();
+            // log2 a = k + log2 mm, mm in [√½, √2): log2 mm = (2/ln 2)·atanh(t), t = (mm − 1)/(mm + 1)
+            LongVector bits = a.reinterpretAsLongs();
+            // the biased exponent (0..2047) as a double through the 2^52 trick: C2 does not intrinsify L2D here
+            DoubleVector kd = bits.lanewise(VectorOperators.LSHR, 52).or(0x4330_0000_0000_0000L).reinterpretAsDoubles()
+                    .sub(0x1p52 + 1023);
+            DoubleVector mm = bits.and(0x000F_FFFF_FFFF_FFFFL).or(0x3FF0_0000_0000_0000L).reinterpretAsDoubles();
+            VectorMask<Double> big = mm.compare(VectorOperators.GT, SQRT2);
+            mm = mm.mul(0.5, big);
+            kd = kd.add(1.0, big);
+            DoubleVector t = mm.sub(1.0).div(mm.add(1.0));
+            DoubleVector t2 = t.mul(t);
+            // atanh(t)/t = Σ t^(2j)/(2j + 1), j = 0..8: truncation below 4e-16 relative for t² ≤ 0.0295
+            DoubleVector poly = t2.fma(1.0 / 17, 1.0 / 15).fma(t2, DoubleVector.broadcast(D, C13)).fma(t2, DoubleVector.broadcast(D, C11)).fma(t2, DoubleVector.broadcast(D, C9)).fma(t2, DoubleVector.broadcast(D, C7))
+                    .fma(t2, DoubleVector.broadcast(D, C5)).fma(t2, DoubleVector.broadcast(D, C3)).fma(t2, DoubleVector.broadcast(D, C1));
+            DoubleVector y = t.mul(poly).fma(DoubleVector.broadcast(D, TWO_OVER_LN2), kd).mul(p).max(-1100.0).min(1100.0);
+            // 2^y = 2^n · e^g, n = rint(y), g = (y − n)·ln 2, |g| ≤ ln(2)/2; e^g = Σ g^j/j!, j = 0..13
+            // (truncation below 1e-17); 2^n applied in two halves so its exponent never overflows
+            DoubleVector shifted = y.add(MAGIC_D);   // n = rint(y) sits in its low mantissa bits
+            DoubleVector n = shifted.sub(MAGIC_D);
+            DoubleVector g = y.sub(n).mul(LN2);
+            DoubleVector ex = g.fma(E13, E12).fma(g, DoubleVector.broadcast(D, E11)).fma(g, DoubleVector.broadcast(D, E10)).fma(g, DoubleVector.broadcast(D, E9)).fma(g, DoubleVector.broadcast(D, E8)).fma(g, DoubleVector.broadcast(D, E7)).fma(g, DoubleVector.broadcast(D, E6))
+                    .fma(g, DoubleVector.broadcast(D, E5)).fma(g, DoubleVector.broadcast(D, E4)).fma(g, DoubleVector.broadcast(D, E3)).fma(g, DoubleVector.broadcast(D, E2)).fma(g, DoubleVector.broadcast(D, E1)).fma(g, DoubleVector.broadcast(D, E1));
+            LongVector ni = shifted.reinterpretAsLongs().sub(0x4338_0000_0000_0000L); // no D2L either
+            LongVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
+            DoubleVector r = ex.mul(n1.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(n2.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            // 0^p = 0, Inf^p = Inf (p > 0), NaN: a itself
+            VectorMask<Double> special = a.compare(VectorOperators.EQ, 0.0)
+                    .or(a.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY)).or(a.test(VectorOperators.IS_NAN));
+            acc = acc.add(r.blend(a, special));
         }
-        for (int i = 0; i < m; i++) {
-            acc += Math.pow(Math.abs((double) QuantMath.value(w[i], c.z, c.h, c.s) - x[xo + i]), p);
+        acc.intoArray(lanes, 0);
+        double sum = Lanes.sum(lanes);
+        for (; i < m; i++) { // the reference's terms
+            sum += Math.pow(Math.abs((double) QuantMath.value(w[i], c.z, h, s) - x[xo + i]), p);
         }
-        return acc;
+        return sum;
     }
+
+    /** Σ|((w − z) + h)·s − x| (p = 1) in double lanes, each term exactly the reference's. */
+    private static double absErrors(SimdFakeQuant.Call c, int at, int m, double[] lanes) {
+        float[] x = c.x, w = c.w;
+        int xo = c.xo + at;
+        final float zf = c.zf, h = c.h, s = c.s;
+        DoubleVector acc = DoubleVector.zero(D);
+        int i = 0;
+        for (; i + H <= m; i += H) {
+            FloatVector fq = FloatVector.fromArray(FH, w, i).sub(zf).add(h).mul(s);
+            acc = acc.add(((DoubleVector) fq.convertShape(VectorOperators.F2D, D, 0))
+                    .sub((DoubleVector) FloatVector.fromArray(FH, x, xo + i).convertShape(VectorOperators.F2D, D, 0)).abs());
+        }
+        acc.intoArray(lanes, 0);
+        double sum = Lanes.sum(lanes);
+        for (; i < m; i++) {
+            sum += Math.abs((double) QuantMath.value(w[i], c.z, h, s) - x[xo + i]);
+        }
+        return sum;
+    }
+
+    private static final VectorSpecies<Long> L = VectorSpecies.of(long.class, D.vectorShape());
+    private static final double SQRT2 = Math.sqrt(2.0), LN2 = Math.log(2.0), TWO_OVER_LN2 = 2.0 / Math.log(2.0);
+    private static final double MAGIC_D = 0x1.8p52;
+    private static final double C1 = 1.0, C3 = 1.0 / 3, C5 = 1.0 / 5, C7 = 1.0 / 7, C9 = 1.0 / 9, C11 = 1.0 / 11,
+            C13 = 1.0 / 13;
+    private static final double E1 = 1.0, E2 = 1.0 / 2, E3 = E2 / 3, E4 = E3 / 4, E5 = E4 / 5, E6 = E5 / 6, E7 = E6 / 7,
+            E8 = E7 / 8, E9 = E8 / 9, E10 = E9 / 10, E11 = E10 / 11, E12 = E11 / 12, E13 = E12 / 13;
 
     // ---- max |x| ------------------------------------------------------------------------------------
 

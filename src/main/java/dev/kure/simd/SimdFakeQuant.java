@@ -62,7 +62,7 @@ final class SimdFakeQuant {
         int qmin, qmax;
         float h, levelsF, invLevels;
         long seed, e0;
-        final int[] k = new int[BLOCK + 4 * N];  // Philox words of the block
+        final int[] k = new int[BLOCK + 4 * N];  // random words of the block (stochastic policies)
         final long[] ktmp = SimdPhilox.scratch();
         final float[] r = new float[BLOCK];      // unclamped rounded y - h ({@link #DONE}: done by the scalar path)
         final float[] w = new float[BLOCK];      // final code q after SATURATE/WRAP
@@ -86,7 +86,7 @@ final class SimdFakeQuant {
             divide = q.mode() == QuantMode.DIVIDE;
             half = q.offset() != 0f;
             wrap = q.overflow() == Overflow.WRAP;
-            stochastic = rounding == Rounding.STOCHASTIC;
+            stochastic = rounding.isStochastic();
             qmin = q.qmin();
             qmax = q.qmax();
             h = q.offset();
@@ -138,7 +138,7 @@ final class SimdFakeQuant {
             for (int b = i; b < end; b += BLOCK) {
                 int n = Math.min(BLOCK, end - b);
                 if (c.stochastic) {
-                    philox(c, b, n);
+                    words(c, b, n);
                 }
                 if (core(c, b, n)) {
                     continue; // a fused loop finished the block
@@ -160,10 +160,19 @@ final class SimdFakeQuant {
     }
 
     /**
-     * Philox words of stream indices [e0 + at, e0 + at + n) under the call's seed into {@code k[0, n)}:
-     * block-aligned evaluations, 4·N elements each.
+     * The random words of stream indices [e0 + at, e0 + at + n) under the call's seed into
+     * {@code k[0, n)}, from the policy's generator.
      */
-    static void philox(Call c, int at, int n) {
+    static void words(Call c, int at, int n) {
+        if (c.rounding == Rounding.STOCHASTIC_HASH) {
+            SimdHash32.words(c.seed, c.e0 + at, c.k, n);
+        } else {
+            philox(c, at, n);
+        }
+    }
+
+    /** Philox words (see {@link #words}): block-aligned evaluations, 4·N elements each. */
+    private static void philox(Call c, int at, int n) {
         long first = c.e0 + at;
         long b0 = first >>> 2;
         int skip = (int) (first & 3);
@@ -198,6 +207,10 @@ final class SimdFakeQuant {
         }
         if (pytorchDefault && c.mode == Mode.LEARNABLE) {
             fusedLearnable(c, at, n);
+            return true;
+        }
+        if (c.stochastic && c.mode == Mode.FORWARD && c.mask == null && !c.wrap && !c.half) {
+            fusedStochastic(c, at, n);
             return true;
         }
         if (c.stochastic) {
@@ -273,6 +286,32 @@ final class SimdFakeQuant {
         }
     }
 
+    /**
+     * Stochastic forward without mask, SATURATE, h = 0: out = floor(y + u)·s with y clamped to the
+     * grid (floor(y + u) stays inside it then), exactly: with fl = floor(y) and u = k'·2^-24,
+     * floor(y + u) = fl + [y − fl ≥ 1 − u], where y − fl and 1 − u are exact floats except for y in
+     * (−1, 0) (fl = −1), where the same test is y ≥ −u.
+     */
+    private static void fusedStochastic(Call c, int at, int n) {
+        int j = 0;
+        for (; j + N <= n; j += N) {
+            FloatVector y = FloatVector.fromArray(F, c.x, c.xo + at + j);
+            y = c.divide ? y.div(c.s) : y.mul(c.inv);
+            y = y.max(c.lo).min(c.hi);                                    // NaN stays NaN
+            FloatVector rn = y.add(MAGIC).sub(MAGIC);
+            FloatVector fl = rn.sub(1f, rn.compare(VectorOperators.GT, y));
+            VectorMask<Float> smallNeg = fl.compare(VectorOperators.EQ, -1f);
+            FloatVector frac = y.sub(fl, smallNeg.not());
+            IntVector kk = IntVector.fromArray(I, c.k, j).lanewise(VectorOperators.LSHR, 8);
+            FloatVector oneMinusU = ((FloatVector) IntVector.broadcast(I, 1 << 24).sub(kk)
+                    .convert(VectorOperators.I2F, 0)).mul(0x1p-24f).sub(1f, smallNeg);
+            fl.add(1f, frac.compare(VectorOperators.GE, oneMinusU)).mul(c.s).intoArray(c.out, c.oo + at + j);
+        }
+        for (; j < n; j++) {
+            scalar(c, at, j);
+        }
+    }
+
     /** Deterministic policies: a base value b and exact fix-ups from the signs of (y - h) - b. */
     private static void roundDeterministic(Call c, int at, int n, boolean needInside) {
         final boolean half = c.half;
@@ -316,7 +355,7 @@ final class SimdFakeQuant {
                 case HALF_EVEN -> half
                         ? b.sub(1f, tieDown.and(b.mul(0.5f).add(MAGIC).sub(MAGIC).mul(2f).compare(VectorOperators.NE, b)))
                         : b;
-                case STOCHASTIC -> throw new AssertionError();
+                case STOCHASTIC, STOCHASTIC_HASH -> throw new AssertionError();
             };
             r.intoArray(c.r, j);
         }
@@ -422,7 +461,7 @@ final class SimdFakeQuant {
     private static void scalar(Call c, int at, int j) {
         int i = at + j;
         float xv = c.x[c.xo + i];
-        // the block's Philox words hold this element's uniform (QuantMath.code's, from the same stream)
+        // the block's random words hold this element's uniform (QuantMath.code's, from the same stream)
         float u = c.stochastic ? (float) ((c.k[j] >>> 8) * Philox.TWO_POW_M24) : 0f;
         float code = (float) QuantMath.round(QuantMath.scaled(xv, c.s, c.inv, c.divide), c.h, c.rounding, u) + (float) c.z;
         boolean inside = QuantMath.inside(code, c.qmin, c.qmax);

@@ -8,6 +8,7 @@ import dev.kure.Moments;
 import dev.kure.spi.Backend;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -15,32 +16,63 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Moments with the Vector API. Each block of {@link #BLOCK} floats is read from memory once and
- * swept twice while it sits in L1: pass 1 sums x in double lanes (the mean, to double accuracy),
- * pass 2 sums the powers of {@code d = x - m} in float lanes, m the mean rounded to float ({@code x - m}
- * is exact for data with a large offset); the raw sums are shifted to the exact mean in double and
- * blocks merge with the SPEC §2 formulas. Chunks of {@link Parallel#CHUNK} elements fold their
- * blocks left to right and the chunks fold in order, so results do not depend on the thread count.
- * Segments are copied block by block into a scratch array and take the same path as arrays.
+ * Moments with the Vector API, in one read of the data. A chunk is swept once against a pilot
+ * shift p, the float mean of its first {@link #PILOT} elements: Σx in double lanes (the mean, to
+ * double accuracy) and the power sums Σd², Σd³, Σd⁴ of {@code d = x - p} in float lanes, folded into
+ * double lanes every {@link #BLOCK} elements (32 terms per float partial sum at any vector width),
+ * with min and max. The sums about p are shifted to the exact mean in double. The shift amplifies
+ * the float rounding of the power sums by about 1 + 6δ²/σ² (δ = mean − p), so an exactness guard
+ * accepts the sweep only where δ² ≤ σ²/{@link #GUARD}; otherwise (sorted input, a tensor that starts
+ * with padding) the chunk is swept again with p = the float mean just computed, the two passes of
+ * the textbook method. Chunks of {@link Parallel#CHUNK} elements fold in order, so results do not
+ * depend on the thread count. Segments are copied block by block into a scratch array and take the
+ * same sweep as arrays.
  */
 final class SimdMoments {
     private SimdMoments() {}
 
-    /**
-     * Floats per two-sweep block: 128 vectors (8 KiB at 512 bits), in L1 between the sweeps; with
-     * four accumulators every float partial sum has 32 terms at any vector width.
-     */
+    /** Floats between two folds of the float power sums into double: 32 terms per partial sum. */
     static final int BLOCK = 128 * N;
+
+    /** Elements that set the pilot shift. */
+    static final int PILOT = 1024;
+
+    /** The guard accepts a sweep where (mean − p)² ≤ variance / GUARD (error amplification ≤ 1.1). */
+    static final double GUARD = 64;
+
+    /** Floats copied from a segment per sweep (L1/L2-resident scratch). */
+    private static final int COPY = 8 * BLOCK;
 
     private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final int H = FH.length();
+    private static final int DL = D.length();
     private static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    /** Per-thread scratch: lane sums (see {@link Lanes#sum(float[])}) and a block copied from a segment. */
+    /**
+     * Per-thread scratch: a sweep's running sums in lanes (carried across the sweeps of a segment's
+     * copied blocks), lane sums for {@link Lanes#sum}, and the block copied from a segment.
+     */
     private static final class Scratch {
+        final double[] acc = new double[5 * DL]; // Σx (two vectors), Σd², Σd³, Σd⁴
+        final float[] mn = new float[N], mx = new float[N];
+        double tx, t2, t3, t4, tmin, tmax;       // the scalar tails' share
+        final double[] d = new double[DL];
         final float[] f = new float[N];
-        final double[] d = new double[D.length()];
-        final float[] block = new float[BLOCK];
+        final float[] block = new float[COPY];
+
+        void clear(float first) {
+            Arrays.fill(acc, 0);
+            Arrays.fill(mn, first);
+            Arrays.fill(mx, first);
+            tx = t2 = t3 = t4 = 0;
+            tmin = tmax = first;
+        }
+
+        /** Sum of the lanes of the double vector stored at {@code acc[at ..]}, in index order. */
+        double lanes(int at) {
+            System.arraycopy(acc, at, d, 0, DL);
+            return Lanes.sum(d);
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -59,13 +91,12 @@ final class SimdMoments {
     private static Moments of(Src src, long off, long count, Parallel par, Backend ref) {
         int chunks = Parallel.chunks(count);
         if (chunks <= 1) {
-            return chunk(src, off, count, ref, new Moments.Accumulator()).toMoments();
+            return chunk(src, off, count, ref);
         }
         Moments[] parts = new Moments[chunks];
         par.forEach(chunks, c -> {
             long start = (long) c * Parallel.CHUNK;
-            parts[c] = chunk(src, off + start, Math.min(Parallel.CHUNK, count - start), ref,
-                    new Moments.Accumulator()).toMoments();
+            parts[c] = chunk(src, off + start, Math.min(Parallel.CHUNK, count - start), ref);
         });
         Moments.Accumulator acc = new Moments.Accumulator();
         for (Moments m : parts) {
@@ -74,132 +105,184 @@ final class SimdMoments {
         return acc.toMoments();
     }
 
-    /** One chunk of an array or segment, as a fresh accumulator's worth of blocks merged left to right. */
+    /** One chunk of an array (the unit that per-channel work and the KURE statistics merge). */
     static Moments chunkOf(float[] x, int off, int len, Backend ref) {
-        return chunk(new Src(x, null), off, len, ref, new Moments.Accumulator()).toMoments();
+        return chunk(new Src(x, null), off, len, ref);
     }
 
     /** One chunk of a segment (see {@link #chunkOf(float[], int, int, Backend)}). */
     static Moments chunkOf(MemorySegment seg, long off, long count, Backend ref) {
-        return chunk(new Src(null, seg), off, count, ref, new Moments.Accumulator()).toMoments();
+        return chunk(new Src(null, seg), off, count, ref);
     }
 
-    private static Moments.Accumulator chunk(Src src, long off, long count, Backend ref, Moments.Accumulator acc) {
-        Scratch tmp = SCRATCH.get();
-        for (long b = 0; b < count; b += BLOCK) {
-            int len = (int) Math.min(BLOCK, count - b);
-            boolean ok;
-            if (src.array() != null) {
-                ok = block(src.array(), (int) (off + b), len, acc, tmp);
-            } else {
-                MemorySegment.copy(src.seg(), FL, (off + b) * Float.BYTES, tmp.block, 0, len);
-                ok = block(tmp.block, 0, len, acc, tmp);
-            }
-            if (!ok) { // NaN/Inf: IEEE results exactly as the reference gives them
-                acc.add(src.array() != null ? ref.moments(src.array(), (int) (off + b), len)
-                        : ref.moments(src.seg(), off + b, len));
-            }
+    /** The moments of one chunk: one sweep when the guard accepts its pilot shift, else two. */
+    private static Moments chunk(Src src, long off, long count, Backend ref) {
+        if (count == 0) {
+            return Moments.EMPTY;
         }
-        return acc;
-    }
-
-    /** Merges one block into acc; false (and nothing merged) if its sums are not finite. */
-    private static boolean block(float[] x, int off, int len, Moments.Accumulator acc, Scratch tmp) {
-        int bound1 = len & -N;
-
-        // pass 1: Σx in double lanes (half-width loads widened once)
-        DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
-        int i = 0;
-        for (; i < bound1; i += N) {
-            a0 = a0.add((DoubleVector) FloatVector.fromArray(FH, x, off + i).convertShape(VectorOperators.F2D, D, 0));
-            a1 = a1.add((DoubleVector) FloatVector.fromArray(FH, x, off + i + H).convertShape(VectorOperators.F2D, D, 0));
+        Scratch t = SCRATCH.get();
+        float pilot = pilot(src, off, count, t);
+        sweepAll(src, off, count, pilot, t);
+        double n = count;
+        double mean = (t.lanes(0) + t.lanes(DL) + t.tx) / n;
+        double min = t.tmin, max = t.tmax;
+        for (int j = 0; j < N; j++) {
+            min = Math.min(min, t.mn[j]);
+            max = Math.max(max, t.mx[j]);
         }
-        a0.add(a1).intoArray(tmp.d, 0);
-        double sum = Lanes.sum(tmp.d);
-        for (; i < len; i++) {
-            sum += x[off + i];
+        if (!Double.isFinite(mean)) {
+            return reference(src, off, count, ref);
         }
-        double mean = sum / len;
-        float m = (float) mean;
-        FloatVector vm = FloatVector.broadcast(F, m);
-
-        // pass 2: Σd², Σd³, Σd⁴ with d = x - m, and min / max; four independent accumulator sets
-        FloatVector z = FloatVector.zero(F);
-        FloatVector s2a = z, s3a = z, s4a = z, s2b = z, s3b = z, s4b = z;
-        FloatVector s2c = z, s3c = z, s4c = z, s2d = z, s3d = z, s4d = z;
-        FloatVector mn = FloatVector.broadcast(F, x[off]), mx = mn, mn2 = mn, mx2 = mn;
-        int bound4 = len & -(4 * N);
-        i = 0;
-        for (; i < bound4; i += 4 * N) {
-            FloatVector x0 = FloatVector.fromArray(F, x, off + i), x1 = FloatVector.fromArray(F, x, off + i + N);
-            FloatVector x2 = FloatVector.fromArray(F, x, off + i + 2 * N), x3 = FloatVector.fromArray(F, x, off + i + 3 * N);
-            mn = mn.min(x0).min(x1);
-            mx = mx.max(x0).max(x1);
-            mn2 = mn2.min(x2).min(x3);
-            mx2 = mx2.max(x2).max(x3);
-            FloatVector d0 = x0.sub(vm), d1 = x1.sub(vm), d2 = x2.sub(vm), d3 = x3.sub(vm);
-            FloatVector q0 = d0.mul(d0), q1 = d1.mul(d1), q2 = d2.mul(d2), q3 = d3.mul(d3);
-            s2a = s2a.add(q0);
-            s2b = s2b.add(q1);
-            s2c = s2c.add(q2);
-            s2d = s2d.add(q3);
-            s3a = q0.fma(d0, s3a);
-            s3b = q1.fma(d1, s3b);
-            s3c = q2.fma(d2, s3c);
-            s3d = q3.fma(d3, s3d);
-            s4a = q0.fma(q0, s4a);
-            s4b = q1.fma(q1, s4b);
-            s4c = q2.fma(q2, s4c);
-            s4d = q3.fma(q3, s4d);
+        if (min == max) { // constant data: exactly zero central sums
+            return Moments.of(count, min, 0, 0, 0, min, max);
         }
-        for (; i < bound1; i += N) {
-            FloatVector x0 = FloatVector.fromArray(F, x, off + i);
-            mn = mn.min(x0);
-            mx = mx.max(x0);
-            FloatVector d0 = x0.sub(vm);
-            FloatVector q0 = d0.mul(d0);
-            s2a = s2a.add(q0);
-            s3a = q0.fma(d0, s3a);
-            s4a = q0.fma(q0, s4a);
+        double delta = mean - pilot;
+        double p2 = t.lanes(2 * DL) + t.t2;
+        double c2 = p2 - n * delta * delta;
+        if (!(delta * delta * GUARD <= c2 / n)) {
+            pilot = (float) mean; // the second pass: δ is now at most half an ulp of the mean
+            sweepAll(src, off, count, pilot, t);
+            delta = mean - pilot;
+            p2 = t.lanes(2 * DL) + t.t2;
         }
-        mn = mn.min(mn2);
-        mx = mx.max(mx2);
-        s2a = s2a.add(s2b).add(s2c.add(s2d));
-        s3a = s3a.add(s3b).add(s3c.add(s3d));
-        s4a = s4a.add(s4b).add(s4c.add(s4d));
-        double t2 = 0, t3 = 0, t4 = 0;
-        double min = mn.reduceLanes(VectorOperators.MIN), max = mx.reduceLanes(VectorOperators.MAX);
-        for (; i < len; i++) {
-            float v = x[off + i];
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-            double d = v - m;
-            t2 += d * d;
-            t3 += d * d * d;
-            t4 += d * d * d * d;
-        }
-        if (min == max) {
-            acc.add(len, min, 0, 0, 0, min, max);
-            return true;
-        }
-        s2a.intoArray(tmp.f, 0);
-        double p2 = Lanes.sum(tmp.f) + t2;
-        s3a.intoArray(tmp.f, 0);
-        double p3 = Lanes.sum(tmp.f) + t3;
-        s4a.intoArray(tmp.f, 0);
-        double p4 = Lanes.sum(tmp.f) + t4;
-        // shift the sums about m to the mean: x - mean = d - δ, Σd = n·δ
-        double n = len;
-        double delta = mean - m;
+        double p3 = t.lanes(3 * DL) + t.t3, p4 = t.lanes(4 * DL) + t.t4;
+        // shift the sums about p to the mean: x - mean = d - δ, Σd = n·δ
         double d2 = delta * delta;
-        double c2 = p2 - n * d2;
+        c2 = p2 - n * d2;
         double c3 = p3 - 3 * delta * p2 + 2 * n * d2 * delta;
         double c4 = p4 - 4 * delta * p3 + 6 * d2 * p2 - 3 * n * d2 * d2;
-        if (!Double.isFinite(c4) || !Double.isFinite(mean)) {
-            return false;
+        if (!Double.isFinite(c4)) {
+            return reference(src, off, count, ref);
         }
-        acc.add(len, mean, Math.max(c2, 0), c3, Math.max(c4, 0), min, max);
-        return true;
+        return Moments.of(count, mean, Math.max(c2, 0), c3, Math.max(c4, 0), min, max);
+    }
+
+    /** NaN, ±Inf or overflowing powers: the IEEE results exactly as the reference gives them. */
+    private static Moments reference(Src src, long off, long count, Backend ref) {
+        return src.array() != null ? ref.moments(src.array(), (int) off, (int) count) : ref.moments(src.seg(), off, count);
+    }
+
+    /** The float mean of the chunk's first {@link #PILOT} elements (float sums: it only sets the shift). */
+    private static float pilot(Src src, long off, long count, Scratch t) {
+        int k = (int) Math.min(PILOT, count);
+        float[] x;
+        int xo;
+        if (src.array() != null) {
+            x = src.array();
+            xo = (int) off;
+        } else {
+            MemorySegment.copy(src.seg(), FL, off * Float.BYTES, t.block, 0, k);
+            x = t.block;
+            xo = 0;
+        }
+        FloatVector s = FloatVector.zero(F);
+        int i = 0;
+        for (; i + N <= k; i += N) {
+            s = s.add(FloatVector.fromArray(F, x, xo + i));
+        }
+        s.intoArray(t.f, 0); // in a fixed order (not reduceLanes): the shift must not depend on the JIT tier
+        double sum = Lanes.sum(t.f);
+        for (; i < k; i++) {
+            sum += x[xo + i];
+        }
+        return (float) (sum / k);
+    }
+
+    /** Sweeps a whole chunk about {@code pilot} into the scratch's sums. */
+    private static void sweepAll(Src src, long off, long count, float pilot, Scratch t) {
+        float first = src.array() != null ? src.array()[(int) off] : src.seg().getAtIndex(FL, off);
+        t.clear(first);
+        if (src.array() != null) {
+            sweep(src.array(), (int) off, (int) count, pilot, t);
+            return;
+        }
+        for (long b = 0; b < count; b += COPY) {
+            int len = (int) Math.min(COPY, count - b);
+            MemorySegment.copy(src.seg(), FL, (off + b) * Float.BYTES, t.block, 0, len);
+            sweep(t.block, 0, len, pilot, t);
+        }
+    }
+
+    /**
+     * Adds x[off, off + len) to the scratch's sums: Σx in double lanes, Σd², Σd³, Σd⁴ of d = x − p in
+     * float lanes (four accumulator sets) folded into double lanes every {@link #BLOCK} elements,
+     * min and max; the last elements (fewer than 4·N) in double. Every vector stays in a register
+     * within this one method; the running sums enter and leave through the scratch arrays.
+     */
+    private static void sweep(float[] x, int off, int len, float pilot, Scratch t) {
+        FloatVector vm = FloatVector.broadcast(F, pilot), z = FloatVector.zero(F);
+        DoubleVector sx0 = DoubleVector.fromArray(D, t.acc, 0), sx1 = DoubleVector.fromArray(D, t.acc, DL);
+        DoubleVector p2 = DoubleVector.fromArray(D, t.acc, 2 * DL), p3 = DoubleVector.fromArray(D, t.acc, 3 * DL);
+        DoubleVector p4 = DoubleVector.fromArray(D, t.acc, 4 * DL);
+        FloatVector mn = FloatVector.fromArray(F, t.mn, 0), mx = FloatVector.fromArray(F, t.mx, 0), mn2 = mn, mx2 = mx;
+        int bound = len & -(4 * N);
+        int i = 0;
+        while (i < bound) {
+            int end = Math.min(bound, i + BLOCK);
+            FloatVector s2a = z, s3a = z, s4a = z, s2b = z, s3b = z, s4b = z;
+            FloatVector s2c = z, s3c = z, s4c = z, s2d = z, s3d = z, s4d = z;
+            for (; i < end; i += 4 * N) {
+                int at = off + i;
+                FloatVector x0 = FloatVector.fromArray(F, x, at), x1 = FloatVector.fromArray(F, x, at + N);
+                FloatVector x2 = FloatVector.fromArray(F, x, at + 2 * N), x3 = FloatVector.fromArray(F, x, at + 3 * N);
+                // Σx exactly enough for the mean: floats widened to double, added as a tree so each
+                // double accumulator takes one add per 4·N elements
+                DoubleVector w0 = (DoubleVector) FloatVector.fromArray(FH, x, at).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector w1 = (DoubleVector) FloatVector.fromArray(FH, x, at + H).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector w2 = (DoubleVector) FloatVector.fromArray(FH, x, at + N).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector w3 = (DoubleVector) FloatVector.fromArray(FH, x, at + N + H).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector w4 = (DoubleVector) FloatVector.fromArray(FH, x, at + 2 * N).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector w5 = (DoubleVector) FloatVector.fromArray(FH, x, at + 2 * N + H).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector w6 = (DoubleVector) FloatVector.fromArray(FH, x, at + 3 * N).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector w7 = (DoubleVector) FloatVector.fromArray(FH, x, at + 3 * N + H).convertShape(VectorOperators.F2D, D, 0);
+                sx0 = sx0.add(w0.add(w2).add(w4.add(w6)));
+                sx1 = sx1.add(w1.add(w3).add(w5.add(w7)));
+                mn = mn.min(x0).min(x1);
+                mx = mx.max(x0).max(x1);
+                mn2 = mn2.min(x2).min(x3);
+                mx2 = mx2.max(x2).max(x3);
+                FloatVector d0 = x0.sub(vm), d1 = x1.sub(vm), d2 = x2.sub(vm), d3 = x3.sub(vm);
+                FloatVector q0 = d0.mul(d0), q1 = d1.mul(d1), q2 = d2.mul(d2), q3 = d3.mul(d3);
+                s2a = d0.fma(d0, s2a);
+                s2b = d1.fma(d1, s2b);
+                s2c = d2.fma(d2, s2c);
+                s2d = d3.fma(d3, s2d);
+                s3a = q0.fma(d0, s3a);
+                s3b = q1.fma(d1, s3b);
+                s3c = q2.fma(d2, s3c);
+                s3d = q3.fma(d3, s3d);
+                s4a = q0.fma(q0, s4a);
+                s4b = q1.fma(q1, s4b);
+                s4c = q2.fma(q2, s4c);
+                s4d = q3.fma(q3, s4d);
+            }
+            FloatVector s2 = s2a.add(s2b).add(s2c.add(s2d));
+            FloatVector s3 = s3a.add(s3b).add(s3c.add(s3d));
+            FloatVector s4 = s4a.add(s4b).add(s4c.add(s4d));
+            p2 = p2.add((DoubleVector) s2.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) s2.convertShape(VectorOperators.F2D, D, 1));
+            p3 = p3.add((DoubleVector) s3.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) s3.convertShape(VectorOperators.F2D, D, 1));
+            p4 = p4.add((DoubleVector) s4.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) s4.convertShape(VectorOperators.F2D, D, 1));
+        }
+        sx0.intoArray(t.acc, 0);
+        sx1.intoArray(t.acc, DL);
+        p2.intoArray(t.acc, 2 * DL);
+        p3.intoArray(t.acc, 3 * DL);
+        p4.intoArray(t.acc, 4 * DL);
+        mn.min(mn2).intoArray(t.mn, 0);
+        mx.max(mx2).intoArray(t.mx, 0);
+        for (; i < len; i++) {
+            float v = x[off + i];
+            t.tmin = Math.min(t.tmin, v);
+            t.tmax = Math.max(t.tmax, v);
+            double d = v - pilot;
+            t.tx += v;
+            t.t2 += d * d;
+            t.t3 += d * d * d;
+            t.t4 += d * d * d * d;
+        }
     }
 
     /** Per-channel moments of the [outer, channels, inner] layout; channels in parallel. */

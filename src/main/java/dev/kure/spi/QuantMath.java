@@ -12,7 +12,7 @@ public final class QuantMath {
 
     /**
      * Rounds the exact real {@code y - h} (h is 0 or 0.5) to an integer by {@code policy}; {@code u}
-     * is the element's uniform for STOCHASTIC (ignored otherwise). Exact for every float {@code y}:
+     * is the element's uniform for the stochastic policies (ignored otherwise). Exact for every float {@code y}:
      * decisions compare {@code y} against {@code floor(y) + c} without forming {@code y - h} in
      * float. Returns the integer as a double (NaN and ±Inf pass through).
      */
@@ -27,7 +27,7 @@ public final class QuantMath {
                 case FLOOR -> Math.floor(y);
                 case CEIL -> Math.ceil(y);
                 case TOWARD_ZERO -> y < 0 ? Math.ceil(y) : Math.floor(y);
-                case STOCHASTIC -> {
+                case STOCHASTIC, STOCHASTIC_HASH -> {
                     double fl = Math.floor(y);
                     yield atLeast(y, fl, 1.0 - u) ? fl + 1 : fl;
                 }
@@ -43,7 +43,7 @@ public final class QuantMath {
             case CEIL -> greater(y, fl, 0.5) ? fl + 1 : fl;
             case TOWARD_ZERO -> y >= 0.5 ? (atLeast(y, fl, 0.5) ? fl : fl - 1)
                                          : (greater(y, fl, 0.5) ? fl + 1 : fl);
-            case STOCHASTIC -> fl - 1 + (atLeast(y, fl, 0.5 - u) ? 1 : 0) + (atLeast(y, fl, 1.5 - u) ? 1 : 0);
+            case STOCHASTIC, STOCHASTIC_HASH -> fl - 1 + (atLeast(y, fl, 0.5 - u) ? 1 : 0) + (atLeast(y, fl, 1.5 - u) ? 1 : 0);
             default -> {
                 if (y != fl) {
                     yield fl; // strictly inside (fl - 0.5, fl + 0.5): no tie
@@ -98,8 +98,22 @@ public final class QuantMath {
     public static float code(float x, float s, float inv, int z, float h, Rounding rounding, boolean divide,
                              long seed, long e) {
         float y = scaled(x, s, inv, divide);
-        float u = rounding == Rounding.STOCHASTIC ? Philox.uniform(seed, e) : 0f;
+        float u = uniform(rounding, seed, e);
         return (float) round(y, h, rounding, u) + (float) z;
+    }
+
+    /** Element {@code e}'s 32 random bits from the generator of a stochastic policy. */
+    public static int bits(Rounding rounding, long seed, long e) {
+        return rounding == Rounding.STOCHASTIC_HASH ? Hash32.bits(seed, e) : Philox.bits(seed, e);
+    }
+
+    /** Element {@code e}'s uniform for a stochastic policy from its generator; 0 for the others. */
+    public static float uniform(Rounding rounding, long seed, long e) {
+        return switch (rounding) {
+            case STOCHASTIC -> Philox.uniform(seed, e);
+            case STOCHASTIC_HASH -> Hash32.uniform(seed, e);
+            default -> 0f;
+        };
     }
 
     /** The float value of a (clamped or wrapped) code: {@code ((q - z) + h) * s}. */

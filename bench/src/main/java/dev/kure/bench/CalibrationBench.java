@@ -132,6 +132,16 @@ public class CalibrationBench {
         return total;
     }
 
+    /**
+     * LP_NORM calibration (p = 2.4, LAPQ's range) of the whole tensor at 4 bits: |e|^p by the lane
+     * polynomials instead of Math.pow. Target: within 3× of {@link #mseCalibration}'s time.
+     */
+    @Benchmark
+    @Traffic(bytesPerElement = 4, note = "read x (algorithmic minimum; the search reads it more)")
+    public Quantizer lpNormCalibration(S s) {
+        return s.k.calibrate(s.x, 4, Grid.SIGNED, StepPolicy.lpNorm(2.4));
+    }
+
     /** MSE calibration of the whole tensor at 4 bits. */
     @Benchmark
     @Traffic(bytesPerElement = 4, note = "read x (algorithmic minimum; the search reads it more)")

@@ -57,13 +57,14 @@ public class FakeQuantBench {
         public int threads;
 
         public Kernels k;
-        public Quantizer tensor, stochastic, channel, group;
+        public Quantizer tensor, stochastic, stochasticHash, channel, group;
 
         @Setup(Level.Trial)
         public void setUp(Src s) {
             k = Backends.of(backend, threads);
             tensor = Quantizer.perTensor(8, Grid.SIGNED, 0.03f, 0);
             stochastic = tensor.withRounding(Rounding.STOCHASTIC).withSeed(42);
+            stochasticHash = tensor.withRounding(Rounding.STOCHASTIC_HASH).withSeed(42);
             int channels = 64;
             float[] sc = new float[channels];
             java.util.Arrays.fill(sc, 0.03f);
@@ -84,6 +85,13 @@ public class FakeQuantBench {
     @Benchmark
     public float[] stochastic(Src s, K k) {
         k.k.fakeQuantize(s.x, s.out, k.stochastic);
+        return s.out;
+    }
+
+    /** STOCHASTIC_HASH: the same rounding with the fast counter-based hash instead of Philox. */
+    @Benchmark
+    public float[] stochasticHash(Src s, K k) {
+        k.k.fakeQuantize(s.x, s.out, k.stochasticHash);
         return s.out;
     }
 
