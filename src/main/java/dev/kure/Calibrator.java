@@ -153,7 +153,7 @@ final class Calibrator {
             s[g] = r.scale();
             z[g] = r.zeroPoint();
         }
-        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perGroup(s, z, groupSize, t.qmin(), t.qmax())
+        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perGroupAffine(s, z, groupSize, t.qmin(), t.qmax())
                 : Quantizer.perGroup(t.bits(), t.grid(), s, z, groupSize);
         return policies(q, t);
     }
@@ -194,7 +194,7 @@ final class Calibrator {
             s[c] = r.scale();
             z[c] = r.zeroPoint();
         }
-        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perChannel(s, z, shape, axis, t.qmin(), t.qmax())
+        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perChannelAffine(s, z, shape, axis, t.qmin(), t.qmax())
                 : Quantizer.perChannel(t.bits(), t.grid(), s, z, shape, axis);
         return policies(q, t);
     }
@@ -483,7 +483,7 @@ final class Calibrator {
 
     /** The per-tensor quantizer like t (grid, policies, seed, stream offset) with scale s and zero point z. */
     static Quantizer setting(Quantizer t, float s, int z) {
-        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perTensor(s, z, t.qmin(), t.qmax())
+        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perTensorAffine(s, z, t.qmin(), t.qmax())
                 : Quantizer.perTensor(t.bits(), t.grid(), s, z);
         return policies(q, t);
     }

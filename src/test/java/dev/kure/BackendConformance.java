@@ -60,7 +60,7 @@ public abstract class BackendConformance {
                 Quantizer.perTensor(4, Grid.SIGNED_NARROW, 0.3f, 0),
                 Quantizer.perTensor(3, Grid.PAPER, 0.7f, 0),
                 Quantizer.symmetric(4, Grid.MIDRISE, 0.25f),
-                Quantizer.perTensor(0.1f, -3, -20, 13),
+                Quantizer.perTensorAffine(0.1f, -3, -20, 13),
                 Quantizer.perTensor(16, Grid.SIGNED, 1e-4f, 5));
         for (Quantizer b : base) {
             for (Rounding r : Rounding.values()) {

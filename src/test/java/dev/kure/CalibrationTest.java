@@ -206,7 +206,7 @@ class CalibrationTest {
         k.fakeQuantize(new float[] {0f}, out, q);
         assertEquals(0f, out[0]);
         // CUSTOM grid through a template
-        Quantizer c = k.calibrate(x, Quantizer.perTensor(1f, 0, -7, 8), StepPolicy.minMax());
+        Quantizer c = k.calibrate(x, Quantizer.perTensorAffine(1f, 0, -7, 8), StepPolicy.minMax());
         assertEquals((hi - lo) / 15f, c.scale(0));
         assertEquals(-7, c.qmin());
     }

@@ -2,7 +2,6 @@ package dev.kure;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kure.cuda.CudaStatus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 
