@@ -118,7 +118,7 @@ public final class LaplaceTheory {
      */
     public static double optimalStepExact(TheoryGrid grid, int bits, double scale) {
         Checks.positive("scale", scale);
-        return scale * optimalClipRatioExact(grid, bits) / (1 << (bits - 1));
+        return ExactOptimum.step(scale, optimalClipRatioExact(grid, bits), bits);
     }
 
     /**
@@ -129,10 +129,7 @@ public final class LaplaceTheory {
      * @return the optimal clipping ratio
      */
     public static double optimalClipRatioExact(TheoryGrid grid, int bits) {
-        Checks.bitsForOptimum(grid, bits);
-        double h = 1 << (bits - 1);
-        return Minimizer.scanThenBrent(z -> exactMse(grid, bits, 1.0, z / h), SCAN_LO, SCAN_HI,
-                SCAN_POINTS, REL_TOL).x();
+        return ExactOptimum.clipRatio(LaplaceTheory::exactMse, grid, bits, SCAN_LO, SCAN_HI, SCAN_POINTS, REL_TOL);
     }
 
     /**
