@@ -17,9 +17,9 @@ import java.util.List;
 final class Calibrator {
     private Calibrator() {}
 
-    /** ACIQ c_G(b), b = 2..8 (SPEC §5). */
+    /** ACIQ c_G(b), b = 2..8 (docs/semantics.md §5). */
     static final double[] C_GAUSS = {1.71, 2.15, 2.55, 2.93, 3.28, 3.61, 3.92};
-    /** ACIQ c_L(b), b = 2..8 (SPEC §5). */
+    /** ACIQ c_L(b), b = 2..8 (docs/semantics.md §5). */
     static final double[] C_LAPLACE = {2.83, 3.89, 5.03, 6.20, 7.41, 8.64, 9.89};
 
     /** Coarse candidates of the MSE / LP_NORM search, geometric over [2^-RANGE, 1] × the no-clip step. */

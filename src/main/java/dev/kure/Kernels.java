@@ -354,7 +354,7 @@ public final class Kernels {
     // ---- KURE ------------------------------------------------------------------------------------
 
     /**
-     * The KURE regularizer over all {@code weights} (SPEC §3); adds its gradient into
+     * The KURE regularizer over all {@code weights} (docs/semantics.md §3); adds its gradient into
      * {@code gradsToAccumulate} (same shapes; null for the loss only). Tensors with fewer than two
      * elements, zero variance or non-finite values contribute nothing and are listed in the result.
      */
@@ -462,7 +462,7 @@ public final class Kernels {
 
     /**
      * A per-tensor quantizer of {@code bits} bits on {@code grid} whose scale and zero point are
-     * chosen from {@code x} by {@code policy} (SPEC §5; see {@link StepPolicy} for each policy, the
+     * chosen from {@code x} by {@code policy} (docs/semantics.md §5; see {@link StepPolicy} for each policy, the
      * clip-to-step convention and the all-zero case). Rounding HALF_EVEN, SATURATE, MULTIPLY.
      *
      * @throws IllegalArgumentException if x is empty or has NaN/infinite values, bits is outside

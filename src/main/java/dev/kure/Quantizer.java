@@ -7,7 +7,7 @@ import java.util.Arrays;
  * channel or per group), rounding and overflow policies, the scaling mode and the stochastic seed.
  *
  * <p>One element {@code x} with its channel's scale {@code s} and zero point {@code z} becomes
- * (SPEC §4.2, all float32, in this order):
+ * (docs/semantics.md §4.2, all float32, in this order):
  * <pre>
  *   y   = x * (float)(1.0f / s)          (or x / s in {@link QuantMode#DIVIDE})
  *   r   = round(y - h)                   (exact; h = 0.5 for {@link Grid#MIDRISE}, else 0)

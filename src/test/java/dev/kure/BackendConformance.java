@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The conformance suite every backend passes against the scalar oracle: fake-quant outputs, masks,
- * codes and stochastic rounding bit for bit; moments, KURE and reductions within SPEC tolerances.
+ * codes and stochastic rounding bit for bit; moments, KURE and reductions within the tolerances of docs/semantics.md.
  * A backend's test class extends this and supplies {@link #candidate()}.
  */
 public abstract class BackendConformance {

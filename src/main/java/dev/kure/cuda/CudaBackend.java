@@ -38,7 +38,7 @@ import jcuda.driver.CUstream;
  *
  * <p><b>Results.</b> Fake quantization, masks, STE and learnable dx, integer codes and stochastic
  * rounding are bit-identical with the scalar reference backend; moments, KURE and the learnable
- * parameter gradients agree within SPEC tolerances (deterministic: the same input gives the same bits
+ * parameter gradients agree within the tolerances of docs/semantics.md (deterministic: the same input gives the same bits
  * on every run and launch shape); DoReFa uses the device's double tanh (within a few ulps of
  * {@link StrictMath#tanh}).
  *
@@ -280,7 +280,7 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * KURE over device-resident weights (SPEC §3): returns the loss and kurtoses and, when
+     * KURE over device-resident weights (docs/semantics.md §3): returns the loss and kurtoses and, when
      * {@code gradsToAccumulate} is not null, ADDS the gradient into those device tensors. One
      * multi-tensor launch per stage. For repeated calls on the same tensors (every training step)
      * prefer {@link #kureBatch(List, List)}, which uploads the tensor tables once.

@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Rounding: the Vector API has no lane-wise rint or floor. rint is {@code (y + 1.5·2^23) - 1.5·2^23},
  * exact for |y| &lt; 2^22, and every policy is a base value plus exact fix-ups decided by comparing
- * {@code y} with the base (SPEC §4.3); MIDRISE (h = 0.5) compares y with floor(y) + 0.5 and never
+ * {@code y} with the base (docs/semantics.md §4.3); MIDRISE (h = 0.5) compares y with floor(y) + 0.5 and never
  * forms y − 0.5; STOCHASTIC works on the integer 2^24·frac(y) against the 24-bit uniform. Under
  * SATURATE the scaled value is first clamped to one step beyond the grid — rounding commutes with
  * clamping to integer bounds — which keeps every lane in the exact range and still tells inside from

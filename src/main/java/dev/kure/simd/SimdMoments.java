@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * swept twice while it sits in L1: pass 1 sums x in double lanes (the mean, to double accuracy),
  * pass 2 sums the powers of {@code d = x - m} in float lanes, m the mean rounded to float ({@code x - m}
  * is exact for data with a large offset); the raw sums are shifted to the exact mean in double and
- * blocks merge with the SPEC §2 formulas. Chunks of {@link Parallel#CHUNK} elements fold their
+ * blocks merge with the docs/semantics.md §2 formulas. Chunks of {@link Parallel#CHUNK} elements fold their
  * blocks left to right and the chunks fold in order, so results do not depend on the thread count.
  * Segments are copied block by block into a scratch array and take the same path as arrays.
  */
