@@ -123,7 +123,8 @@ public final class Kernels {
 
     /**
      * This backend with {@code threads} threads for large inputs and multi-tensor work (results are
-     * identical for every thread count; the scalar backend ignores it).
+     * identical for every thread count; the scalar backend ignores it). Cheap to call per step: the
+     * worker threads (daemon threads) are shared per thread count for the whole JVM.
      */
     public Kernels withThreads(int threads) {
         Check.positive(threads, "threads");
