@@ -101,6 +101,22 @@ class ChunkedConformanceTest {
         }
     }
 
+    /** The masked forward (single-threaded, word-wise mask writes) at sizes that end mid-word. */
+    @Test
+    void fakeQuantizeWithMask() {
+        for (int n : new int[] {1, 63, 65, 1000, 3 * 1024 + 17}) {
+            for (Quantizer q : quantizers()) {
+                float[] x = data(n, q, n * 3L + q.hashCode());
+                long[] m1 = new long[(n + 63) / 64], m2 = new long[(n + 63) / 64];
+                float[] want = new float[n], got = new float[n];
+                oracle.fakeQuantizeWithMask(x, want, m1, q);
+                cpus[1].fakeQuantizeWithMask(x, got, m2, q);
+                FakeQuantTest.assertBits(want, got, "masked " + q + " n=" + n);
+                assertArrayEquals(m1, m2, "mask " + q + " n=" + n);
+            }
+        }
+    }
+
     @Test
     void steAndLearnableBackward() {
         for (int n : sizes()) {
