@@ -88,6 +88,20 @@ class KnownAnswerTest {
         assertEquals(5f, QuantMath.code(0.25f, 0.1f, QuantMath.reciprocal(0.1f), 3, 0f, Rounding.HALF_EVEN, false, 0, 0));
     }
 
+    /** The radix select is shared by the oracle and the SIMD backend: known order statistics of |x|. */
+    @Test
+    void orderStatisticsOfAbsByHand() {
+        float one = 1f, up = Math.nextUp(1f), down = Math.nextDown(1f);
+        float[] x = {3f, -1f, 0.5f, -7f, 2f, -0f, 7f, up, -down, Float.MIN_VALUE};
+        // |x| sorted: 0, MIN_VALUE, 0.5, down, 1, up, 2, 3, 7, 7
+        float[] want = {0f, Float.MIN_VALUE, 0.5f, down, one, up, 2f, 3f, 7f, 7f};
+        for (int k = 0; k < want.length; k++) {
+            assertEquals(want[k], dev.kure.spi.RadixSelect.absOrderStatistic(x, 0, x.length, k), "k=" + k);
+            assertEquals(want[k], Kernels.cpu().backend().absOrderStatistic(x, 0, x.length, k), "cpu k=" + k);
+        }
+        assertEquals(2f, dev.kure.spi.RadixSelect.absOrderStatistic(x, 3, 3, 1), "sub-range {7, 2, 0}");
+    }
+
     @Test
     void dequantizeInt8AndInt4ByHand() {
         for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.cpu()}) {
