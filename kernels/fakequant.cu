@@ -397,7 +397,7 @@ extern "C" __global__ void kure_dequantize_i4_c(const unsigned char* __restrict_
 }
 
 // ---------------------------------------------------------------------------------------------
-// Max |x| (calibration) and DoReFa weights (SPEC §4.6), in double like the scalar oracle
+// Max |x| (calibration) and DoReFa weights (docs/semantics.md §4.6), in double like the scalar oracle
 // (dev.kure.scalar.ScalarDoReFa): t = tanh((double)w); M = max|t|; forward
 // w' = t / (2M) + 0.5, q = rint((2^b - 1) w') / (2^b - 1), out = (float)(2q - 1), all in double;
 // M == 0 (all-zero w) gives out = 0. Backward (round passed straight through, exact through tanh and

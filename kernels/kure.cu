@@ -1,4 +1,4 @@
-// Kure CUDA kernels: KURE regularizer over many tensors, one launch per stage (SPEC §3,
+// Kure CUDA kernels: KURE regularizer over many tensors, one launch per stage (docs/semantics.md §3,
 // CONTRACT.md "KURE gradient").
 //   stage 1: kure_moments_multi_chunks + kure_moments_merge (moments.cu) -> one KureMoments per tensor
 //   stage 2: on the host (dev.kure.spi.KureMath.plan, shared by every backend): from the T moments

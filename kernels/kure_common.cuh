@@ -1,7 +1,7 @@
 // Kure CUDA kernels: shared header.
 //
 // Everything here follows /CONTRACT.md (the per-element arithmetic every backend reproduces bit for
-// bit) and SPEC.md. The element-wise helpers are __host__ __device__ so that native/test/ can check
+// bit) and docs/semantics.md. The element-wise helpers are __host__ __device__ so that native/test/ can check
 // them on a machine without a GPU; float32 operations use the explicitly rounded intrinsics
 // (__fmul_rn, __fadd_rn, __fsub_rn, __fdiv_rn) on the device, so parity never depends on the
 // --fmad flag (the build still passes --fmad=false). Host compilation must not contract either
@@ -346,7 +346,7 @@ KURE_HD KureMoments kure_moments_empty() {
     return m;
 }
 
-// Chan/Pébay/Terriberry merge (SPEC §2), in double, in the same operation order as
+// Chan/Pébay/Terriberry merge (docs/semantics.md §2), in double, in the same operation order as
 // dev.kure.Moments.merge so that the same inputs give the same bits.
 KURE_HD KureMoments kure_moments_merge(const KureMoments& a, const KureMoments& b) {
     if (b.n == 0) return a;

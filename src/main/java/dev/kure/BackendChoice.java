@@ -27,7 +27,7 @@ final class BackendChoice {
         private static final java.util.concurrent.ConcurrentHashMap<Integer, Kernels> KERNELS =
                 new java.util.concurrent.ConcurrentHashMap<>();
 
-        static dev.kure.cuda.CudaStatus status(int device) {
+        static dev.kure.CudaStatus status(int device) {
             return dev.kure.cuda.Cuda.status(device);
         }
 
@@ -45,7 +45,7 @@ final class BackendChoice {
         static final Kernels INSTANCE = chooseBest();
 
         private static Kernels chooseBest() {
-            dev.kure.cuda.CudaStatus st = Gpu.status(0);
+            dev.kure.CudaStatus st = Gpu.status(0);
             if (st.usable()) {
                 return Gpu.kernels(0);
             }

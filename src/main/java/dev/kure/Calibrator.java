@@ -17,9 +17,9 @@ import java.util.List;
 final class Calibrator {
     private Calibrator() {}
 
-    /** ACIQ c_G(b), b = 2..8 (SPEC §5). */
+    /** ACIQ c_G(b), b = 2..8 (docs/semantics.md §5). */
     static final double[] C_GAUSS = {1.71, 2.15, 2.55, 2.93, 3.28, 3.61, 3.92};
-    /** ACIQ c_L(b), b = 2..8 (SPEC §5). */
+    /** ACIQ c_L(b), b = 2..8 (docs/semantics.md §5). */
     static final double[] C_LAPLACE = {2.83, 3.89, 5.03, 6.20, 7.41, 8.64, 9.89};
 
     /** Coarse candidates of the MSE / LP_NORM search, geometric over [2^-RANGE, 1] × the no-clip step. */
@@ -153,7 +153,7 @@ final class Calibrator {
             s[g] = r.scale();
             z[g] = r.zeroPoint();
         }
-        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perGroup(s, z, groupSize, t.qmin(), t.qmax())
+        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perGroupAffine(s, z, groupSize, t.qmin(), t.qmax())
                 : Quantizer.perGroup(t.bits(), t.grid(), s, z, groupSize);
         return policies(q, t);
     }
@@ -194,7 +194,7 @@ final class Calibrator {
             s[c] = r.scale();
             z[c] = r.zeroPoint();
         }
-        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perChannel(s, z, shape, axis, t.qmin(), t.qmax())
+        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perChannelAffine(s, z, shape, axis, t.qmin(), t.qmax())
                 : Quantizer.perChannel(t.bits(), t.grid(), s, z, shape, axis);
         return policies(q, t);
     }
@@ -483,7 +483,7 @@ final class Calibrator {
 
     /** The per-tensor quantizer like t (grid, policies, seed, stream offset) with scale s and zero point z. */
     static Quantizer setting(Quantizer t, float s, int z) {
-        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perTensor(s, z, t.qmin(), t.qmax())
+        Quantizer q = t.grid() == Grid.CUSTOM ? Quantizer.perTensorAffine(s, z, t.qmin(), t.qmax())
                 : Quantizer.perTensor(t.bits(), t.grid(), s, z);
         return policies(q, t);
     }

@@ -72,6 +72,18 @@ final class Check {
         }
     }
 
+    static void nonNegative(long v, String name) {
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, was " + v);
+        }
+    }
+
+    static void finiteNonNegative(double v, String name) {
+        if (!(v >= 0) || v == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException(name + " must be finite and >= 0, was " + v);
+        }
+    }
+
     /** Product of the dims, checking each is >= 0 and the product fits in a long. */
     static long volume(int[] shape) {
         notNull(shape, "shape");

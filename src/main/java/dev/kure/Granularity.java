@@ -1,6 +1,6 @@
 package dev.kure;
 
-/** Which elements share one scale and zero point (SPEC §1). */
+/** Which elements share one scale and zero point (docs/semantics.md §1). */
 public enum Granularity {
     /** One scale and zero point for the whole tensor. */
     PER_TENSOR,

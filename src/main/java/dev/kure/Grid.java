@@ -1,7 +1,7 @@
 package dev.kure;
 
 /**
- * Named integer grids for a bit-width {@code b} (SPEC §4.1). An explicit [qmin, qmax] grid is
+ * Named integer grids for a bit-width {@code b} (docs/semantics.md §4.1). An explicit [qmin, qmax] grid is
  * {@link #CUSTOM}.
  */
 public enum Grid {

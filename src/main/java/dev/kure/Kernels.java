@@ -11,7 +11,7 @@ import java.util.List;
  * <pre>{@code
  * Kernels k = Kernels.cpu();
  * Moments m = k.moments(weights);
- * Quantizer q = Quantizer.perTensor(0.05f, 0, -128, 127).withRounding(Rounding.STOCHASTIC).withSeed(42);
+ * Quantizer q = Quantizer.perTensorAffine(0.05f, 0, -128, 127).withRounding(Rounding.STOCHASTIC).withSeed(42);
  * k.fakeQuantize(x, out, q);
  * KureResult r = k.kure(List.of(w1, w2), List.of(g1, g2), KureConfig.defaults());
  * }</pre>
@@ -42,8 +42,8 @@ public final class Kernels {
         return Cpu.INSTANCE;
     }
 
-    /** Wraps a backend (for backends outside this package, e.g. tests and the GPU backend). */
-    public static Kernels of(Backend backend) {
+    /** Wraps a backend: internal (the backend choice and tests), not part of the API. */
+    static Kernels of(Backend backend) {
         return new Kernels(Check.notNull(backend, "backend"));
     }
 
@@ -54,25 +54,54 @@ public final class Kernels {
      * message says exactly why there is none (JCuda missing, no NVIDIA driver / libcuda.so.1, no
      * device, a driver older than 580 / CUDA 13.0, no fatbin in this build, ...). The probe runs once
      * per JVM and never crashes it. Host-array calls on it copy to and from the device; keep data
-     * resident with {@link dev.kure.cuda.CudaBackend}'s DeviceTensor methods
-     * ({@code (CudaBackend) Kernels.cuda().backend()} or {@link dev.kure.cuda.Cuda#backend()}).
+     * resident with {@link #gpu()}.
      */
     public static Kernels cuda() {
         return cuda(0);
     }
 
-    /** The GPU backend on CUDA device {@code device} (see {@link #cuda()}). */
+    /**
+     * The GPU backend on CUDA device {@code device} (see {@link #cuda()}).
+     *
+     * @throws IllegalArgumentException if device is negative
+     */
     public static Kernels cuda(int device) {
+        Check.nonNegative(device, "device");
         return BackendChoice.Gpu.kernels(device);
     }
 
+    /**
+     * The device-resident API of CUDA device 0: upload tensors once ({@code DeviceTensor}), run every
+     * kernel on them, and KURE over all of a model's tensors in one launch per stage. Throws
+     * {@link dev.kure.cuda.GpuUnavailableException} like {@link #cuda()}.
+     */
+    public static dev.kure.cuda.CudaBackend gpu() {
+        return gpu(0);
+    }
+
+    /**
+     * The device-resident API of CUDA device {@code device} (see {@link #gpu()}).
+     *
+     * @throws IllegalArgumentException if device is negative
+     */
+    public static dev.kure.cuda.CudaBackend gpu(int device) {
+        Check.nonNegative(device, "device");
+        return dev.kure.cuda.Cuda.backend(device);
+    }
+
     /** Whether CUDA device 0 is usable, and if not exactly why; never throws. */
-    public static dev.kure.cuda.CudaStatus cudaStatus() {
+    public static CudaStatus cudaStatus() {
         return cudaStatus(0);
     }
 
-    /** Whether CUDA device {@code device} is usable, and if not exactly why; never throws. */
-    public static dev.kure.cuda.CudaStatus cudaStatus(int device) {
+    /**
+     * Whether CUDA device {@code device} is usable, and if not exactly why; an unusable GPU never
+     * throws.
+     *
+     * @throws IllegalArgumentException if device is negative
+     */
+    public static CudaStatus cudaStatus(int device) {
+        Check.nonNegative(device, "device");
         return BackendChoice.Gpu.status(device);
     }
 
@@ -94,7 +123,8 @@ public final class Kernels {
 
     /**
      * This backend with {@code threads} threads for large inputs and multi-tensor work (results are
-     * identical for every thread count; the scalar backend ignores it).
+     * identical for every thread count; the scalar backend ignores it). Cheap to call per step: the
+     * worker threads (daemon threads) are shared per thread count for the whole JVM.
      */
     public Kernels withThreads(int threads) {
         Check.positive(threads, "threads");
@@ -111,8 +141,8 @@ public final class Kernels {
         return backend.describe();
     }
 
-    /** The backend behind this facade (for tests and for other backends that delegate). */
-    public Backend backend() {
+    /** The backend behind this facade: internal (tests and the calibration code), not part of the API. */
+    Backend backend() {
         return backend;
     }
 
@@ -226,17 +256,28 @@ public final class Kernels {
 
     /**
      * Backward of fake quantization with a learnable scale and zero point (PyTorch's
-     * {@code _fake_quantize_learnable_*_affine} backward, SPEC §4.6): writes dx (STE) and returns
-     * ∂L/∂s and ∂L/∂z per parameter set, each multiplied by {@code gradFactor} (LSQ uses
+     * {@code _fake_quantize_learnable_*_affine} backward, docs/semantics.md §4.6): writes dx (STE) and
+     * returns ∂L/∂s and ∂L/∂z per parameter set, each multiplied by {@code gradFactor} (LSQ uses
      * 1/sqrt(n·qmax); PyTorch's default is 1). One pass over x and dy. A NaN in x makes its
      * parameter set's ∂L/∂s NaN (its dx is 0), so a bad input never passes silently.
+     *
+     * <p>Where Kure deliberately differs from PyTorch 1.13's backward (whose forward Kure matches bit
+     * for bit): PyTorch's backward reads the zero point as {@code (int64) (zp + 0.5)}, which truncates a
+     * negative zero point toward zero (−2 becomes −1) while its forward uses −2; and it rounds
+     * {@code zp + x/s} where its forward rounds {@code x/s} and then adds {@code zp}, which differs at
+     * ties when zp is odd (x/s = 2.5, zp = 1: the forward gives rint(2.5) + 1 = 3, the backward
+     * rint(3.5) = 4). Kure's backward uses the forward's codes exactly (zero point as given,
+     * {@code round(x/s) + zp}), so its inside/outside decision always agrees with the forward's clamp
+     * (docs/semantics.md §4.6).
+     *
+     * @throws IllegalArgumentException if gradFactor is negative, NaN or infinite
      */
     public LearnableGrads fakeQuantizeLearnableBackward(float[] x, float[] dy, float[] dx, Quantizer q,
                                                         double gradFactor) {
         Check.notNull(x, "x");
         checkSame(x, dy, dx);
         checkQuant(x, 0, x.length, q);
-        Check.finite(gradFactor, "gradFactor");
+        Check.finiteNonNegative(gradFactor, "gradFactor");
         double[] ds = new double[q.paramCount()];
         double[] dz = new double[q.paramCount()];
         backend.learnableBackward(x, 0, dy, 0, dx, 0, x.length, q, ds, dz);
@@ -314,7 +355,7 @@ public final class Kernels {
     // ---- KURE ------------------------------------------------------------------------------------
 
     /**
-     * The KURE regularizer over all {@code weights} (SPEC §3); adds its gradient into
+     * The KURE regularizer over all {@code weights} (docs/semantics.md §3); adds its gradient into
      * {@code gradsToAccumulate} (same shapes; null for the loss only). Tensors with fewer than two
      * elements, zero variance or non-finite values contribute nothing and are listed in the result.
      */
@@ -422,7 +463,7 @@ public final class Kernels {
 
     /**
      * A per-tensor quantizer of {@code bits} bits on {@code grid} whose scale and zero point are
-     * chosen from {@code x} by {@code policy} (SPEC §5; see {@link StepPolicy} for each policy, the
+     * chosen from {@code x} by {@code policy} (docs/semantics.md §5; see {@link StepPolicy} for each policy, the
      * clip-to-step convention and the all-zero case). Rounding HALF_EVEN, SATURATE, MULTIPLY.
      *
      * @throws IllegalArgumentException if x is empty or has NaN/infinite values, bits is outside

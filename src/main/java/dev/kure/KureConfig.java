@@ -1,7 +1,7 @@
 package dev.kure;
 
 /**
- * Settings of the KURE regularizer R = λ·reduce_i (K(W_i) − K_T)² (SPEC §3).
+ * Settings of the KURE regularizer R = λ·reduce_i (K(W_i) − K_T)² (docs/semantics.md §3).
  *
  * @param target    target kurtosis K_T; 1.8 is the uniform distribution
  * @param lambda    regularization weight λ (1.0 in every experiment of the paper)

@@ -1,7 +1,7 @@
 package dev.kure;
 
 /**
- * Gradients of a fake-quant loss with respect to a learnable scale and zero point (SPEC §4.6),
+ * Gradients of a fake-quant loss with respect to a learnable scale and zero point (docs/semantics.md §4.6),
  * one entry per parameter set of the quantizer, already multiplied by the grad factor.
  *
  * @param dScale     ∂L/∂s per parameter set

@@ -2,7 +2,7 @@ package dev.kure;
 
 /**
  * How {@link StepPolicy.MaxAbs} turns the largest magnitude {@code amax} of the data into a scale
- * (SPEC §5). Each is a convention some toolkit uses; the names say which.
+ * (docs/semantics.md §5). Each is a convention some toolkit uses; the names say which.
  */
 public enum MaxAbsConvention {
     /**

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The moments of a set of float values: count, mean, central sums S2..S4, min and max (SPEC §2).
+ * The moments of a set of float values: count, mean, central sums S2..S4, min and max (docs/semantics.md §2).
  *
  * <p>Immutable and mergeable: {@link #merge} combines the states of two disjoint parts exactly as
  * if the union had been measured (Chan/Pébay/Terriberry), so shards computed by threads, devices or
@@ -118,7 +118,7 @@ public final class Moments implements Serializable {
     public double absMax() { return Math.max(Math.abs(min), Math.abs(max)); }
 
     /**
-     * The moments of the union of this part and a disjoint part {@code b}, by the SPEC §2 merge
+     * The moments of the union of this part and a disjoint part {@code b}, by the docs/semantics.md §2 merge
      * formulas in double arithmetic.
      */
     public Moments merge(Moments b) {

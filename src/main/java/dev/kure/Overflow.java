@@ -1,6 +1,6 @@
 package dev.kure;
 
-/** What happens to an integer code outside the grid [qmin, qmax] (SPEC §4.4). */
+/** What happens to an integer code outside the grid [qmin, qmax] (docs/semantics.md §4.4). */
 public enum Overflow {
     /** Clamp to [qmin, qmax]: what every PTQ/QAT toolkit does. The default. */
     SATURATE,

@@ -2,7 +2,7 @@ package dev.kure;
 
 /**
  * How {@link StepTransform#powerOfTwo} rounds a step {@code s = m·2^e} (m in [1, 2)) to a power of two,
- * for accelerators that only shift (SPEC §5). Every mode is exact (decided on the bits of s, never
+ * for accelerators that only shift (docs/semantics.md §5). Every mode is exact (decided on the bits of s, never
  * on a floating-point log2).
  */
 public enum PowerOfTwo {

@@ -16,7 +16,7 @@ public record QuantError(long count, double sumSquaredError, double sumSquaredSi
     }
 
     /**
-     * Signal-to-quantization-noise ratio 10·log10(Σx²/Σ(fq(x) − x)²) in dB (SPEC §5): +∞ when the
+     * Signal-to-quantization-noise ratio 10·log10(Σx²/Σ(fq(x) − x)²) in dB (docs/semantics.md §5): +∞ when the
      * error is 0 (an all-zero tensor included), −∞ when the signal is 0 and the error is not, NaN
      * when either sum is NaN.
      */

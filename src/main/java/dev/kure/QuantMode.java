@@ -1,6 +1,6 @@
 package dev.kure;
 
-/** How the scaled value {@code y} is computed from {@code x} and the scale {@code s} (SPEC §4.2). */
+/** How the scaled value {@code y} is computed from {@code x} and the scale {@code s} (docs/semantics.md §4.2). */
 public enum QuantMode {
     /** {@code y = x * (float)(1.0f / s)}: PyTorch's order, bit-exact with its fake-quant. The default. */
     MULTIPLY_BY_RECIPROCAL,

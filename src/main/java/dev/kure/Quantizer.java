@@ -7,7 +7,7 @@ import java.util.Arrays;
  * channel or per group), rounding and overflow policies, the scaling mode and the stochastic seed.
  *
  * <p>One element {@code x} with its channel's scale {@code s} and zero point {@code z} becomes
- * (SPEC §4.2, all float32, in this order):
+ * (docs/semantics.md §4.2, all float32, in this order):
  * <pre>
  *   y   = x * (float)(1.0f / s)          (or x / s in {@link QuantMode#DIVIDE})
  *   r   = round(y - h)                   (exact; h = 0.5 for {@link Grid#MIDRISE}, else 0)
@@ -25,7 +25,7 @@ import java.util.Arrays;
  *
  * <p>Build one with a factory and the {@code with…} methods:
  * <pre>{@code
- * Quantizer q = Quantizer.perTensor(0.05f, 0, -128, 127)
+ * Quantizer q = Quantizer.perTensorAffine(0.05f, 0, -128, 127)
  *         .withRounding(Rounding.STOCHASTIC).withSeed(42)
  *         .withOverflow(Overflow.SATURATE);
  * }</pre>
@@ -76,8 +76,14 @@ public final class Quantizer {
 
     // ---- factories -------------------------------------------------------------------------
 
-    /** Per-tensor quantizer on an explicit grid [qmin, qmax], as PyTorch's fake-quant takes it. */
-    public static Quantizer perTensor(float scale, int zeroPoint, int qmin, int qmax) {
+    /**
+     * Per-tensor quantizer on an explicit grid [qmin, qmax], with PyTorch's argument order
+     * ({@code fake_quantize_per_tensor_affine(x, scale, zero_point, quant_min, quant_max)}). The first
+     * argument is the scale; the factories that take a bit-width are {@link #perTensor(int, Grid, float, int)}
+     * and friends (different names, so that {@code perTensor(8, 0, -128, 127)} cannot silently mean
+     * scale 8).
+     */
+    public static Quantizer perTensorAffine(float scale, int zeroPoint, int qmin, int qmax) {
         Check.grid(qmin, qmax);
         return perTensorOn(bitsFor(qmin, qmax), Grid.CUSTOM, qmin, qmax, scale, zeroPoint);
     }
@@ -99,7 +105,7 @@ public final class Quantizer {
      * Per-channel quantizer along {@code axis} of a row-major {@code shape}, on an explicit grid.
      * {@code scales} and {@code zeroPoints} have {@code shape[axis]} entries (copied).
      */
-    public static Quantizer perChannel(float[] scales, int[] zeroPoints, int[] shape, int axis, int qmin, int qmax) {
+    public static Quantizer perChannelAffine(float[] scales, int[] zeroPoints, int[] shape, int axis, int qmin, int qmax) {
         Check.grid(qmin, qmax);
         return perChannelOn(bitsFor(qmin, qmax), Grid.CUSTOM, qmin, qmax, scales, zeroPoints, shape, axis);
     }
@@ -117,7 +123,7 @@ public final class Quantizer {
      * scale and zero point each; the tensor must have exactly {@code scales.length * groupSize}
      * elements. Explicit grid.
      */
-    public static Quantizer perGroup(float[] scales, int[] zeroPoints, int groupSize, int qmin, int qmax) {
+    public static Quantizer perGroupAffine(float[] scales, int[] zeroPoints, int groupSize, int qmin, int qmax) {
         Check.grid(qmin, qmax);
         return perGroupOn(bitsFor(qmin, qmax), Grid.CUSTOM, qmin, qmax, scales, zeroPoints, groupSize);
     }

@@ -1,7 +1,7 @@
 package dev.kure;
 
 /**
- * How a scaled value {@code y = x / s} becomes an integer (SPEC §4.3).
+ * How a scaled value {@code y = x / s} becomes an integer (docs/semantics.md §4.3).
  *
  * <p>Every policy is applied to the exact real value {@code y - h}, where {@code h} is the grid's
  * offset (0 for every grid except {@link Grid#MIDRISE}, where it is 0.5). All backends round

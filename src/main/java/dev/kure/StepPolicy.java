@@ -3,16 +3,16 @@ package dev.kure;
 import java.util.Locale;
 
 /**
- * How a step size (scale) and zero point are chosen from data (SPEC §5). Used by
+ * How a step size (scale) and zero point are chosen from data (docs/semantics.md §5). Used by
  * {@link Kernels#calibrate}, {@link Kernels#calibratePerChannel}, {@link Kernels#calibratePerGroup}
  * and as the base step of a {@link SweepSpec}.
  *
  * <h2>Clip and step</h2>
  * Every policy except {@link MaxAbs} and {@link MinMax} picks a clipping value α and turns it into a
- * step by the theory's convention τ = 2<sup>b−1</sup>·Δ (SPEC §6): {@code s = α / 2^(b−1)} on the
+ * step by the theory's convention τ = 2<sup>b−1</sup>·Δ (docs/semantics.md §6): {@code s = α / 2^(b−1)} on the
  * symmetric grids (SIGNED, SIGNED_NARROW, PAPER, MIDRISE) and {@code s = α / 2^b} on UNSIGNED (one
  * sided: 2<sup>b</sup> cells over [0, α]). On PAPER α is the outermost level; on MIDRISE it is the outer
- * edge of the outermost cell (CONTRACT: α = 2<sup>b−1</sup>·s), so {@link UniformPrior} gives the
+ * edge of the outermost cell (α = 2<sup>b−1</sup>·s, docs/semantics.md §5), so {@link UniformPrior} gives the
  * Lemma 3 optimum there. Zero point 0. The {@link Grid#CUSTOM} grid is accepted by {@link MinMax}
  * only.
  *
@@ -123,7 +123,7 @@ public sealed interface StepPolicy {
 
     /**
      * α = c<sub>G</sub>(b)·σ with σ the population standard deviation and c<sub>G</sub>(2..8) = 1.71,
-     * 2.15, 2.55, 2.93, 3.28, 3.61, 3.92 (the ACIQ table, SPEC §5); outside 2..8 the optimum of the
+     * 2.15, 2.55, 2.93, 3.28, 3.61, 3.92 (the ACIQ table, docs/semantics.md §5); outside 2..8 the optimum of the
      * ACIQ Gaussian approximation ({@link dev.kure.theory.GaussianTheory#optimalClipRatioAciq}).
      */
     record AciqGauss() implements StepPolicy {
@@ -135,7 +135,7 @@ public sealed interface StepPolicy {
 
     /**
      * α = c<sub>L</sub>(b)·E|x − μ| with c<sub>L</sub>(2..8) = 2.83, 3.89, 5.03, 6.20, 7.41, 8.64, 9.89
-     * (the ACIQ table, SPEC §5; E|x − μ| is the Laplace scale's estimate, a second pass after the mean);
+     * (the ACIQ table, docs/semantics.md §5; E|x − μ| is the Laplace scale's estimate, a second pass after the mean);
      * outside 2..8 the optimum of the Laplace approximation
      * ({@link dev.kure.theory.LaplaceTheory#optimalClipRatioApprox}).
      */

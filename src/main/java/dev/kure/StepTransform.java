@@ -1,7 +1,7 @@
 package dev.kure;
 
 /**
- * A change of a deployed step size (SPEC §5): a ratio perturbation {@code s' = r·s} or rounding to a
+ * A change of a deployed step size (docs/semantics.md §5): a ratio perturbation {@code s' = r·s} or rounding to a
  * power of two. {@link #applyTo(Quantizer)} transforms every scale of a quantizer and keeps
  * everything else (zero points, grid, rounding, seed...).
  *

@@ -30,11 +30,11 @@ final class Steps {
         Quantizer q;
         boolean custom = t.grid() == Grid.CUSTOM;
         switch (t.granularity()) {
-            case PER_TENSOR -> q = custom ? Quantizer.perTensor(scales[0], zps[0], t.qmin(), t.qmax())
+            case PER_TENSOR -> q = custom ? Quantizer.perTensorAffine(scales[0], zps[0], t.qmin(), t.qmax())
                     : Quantizer.perTensor(t.bits(), t.grid(), scales[0], zps[0]);
-            case PER_CHANNEL -> q = custom ? Quantizer.perChannel(scales, zps, t.shape(), t.axis(), t.qmin(), t.qmax())
+            case PER_CHANNEL -> q = custom ? Quantizer.perChannelAffine(scales, zps, t.shape(), t.axis(), t.qmin(), t.qmax())
                     : Quantizer.perChannel(t.bits(), t.grid(), scales, zps, t.shape(), t.axis());
-            default -> q = custom ? Quantizer.perGroup(scales, zps, (int) t.inner(), t.qmin(), t.qmax())
+            default -> q = custom ? Quantizer.perGroupAffine(scales, zps, (int) t.inner(), t.qmin(), t.qmax())
                     : Quantizer.perGroup(t.bits(), t.grid(), scales, zps, (int) t.inner());
         }
         return q.withRounding(t.rounding()).withOverflow(t.overflow()).withMode(t.mode())

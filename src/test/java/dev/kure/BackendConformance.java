@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The conformance suite every backend passes against the scalar oracle: fake-quant outputs, masks,
- * codes and stochastic rounding bit for bit; moments, KURE and reductions within SPEC tolerances.
+ * codes and stochastic rounding bit for bit; moments, KURE and reductions within the tolerances of docs/semantics.md.
  * A backend's test class extends this and supplies {@link #candidate()}.
  */
 public abstract class BackendConformance {
@@ -60,7 +60,7 @@ public abstract class BackendConformance {
                 Quantizer.perTensor(4, Grid.SIGNED_NARROW, 0.3f, 0),
                 Quantizer.perTensor(3, Grid.PAPER, 0.7f, 0),
                 Quantizer.symmetric(4, Grid.MIDRISE, 0.25f),
-                Quantizer.perTensor(0.1f, -3, -20, 13),
+                Quantizer.perTensorAffine(0.1f, -3, -20, 13),
                 Quantizer.perTensor(16, Grid.SIGNED, 1e-4f, 5));
         for (Quantizer b : base) {
             for (Rounding r : Rounding.values()) {

@@ -72,7 +72,7 @@ class CalibrationBadInputTest {
         rejects(() -> k.calibrate(x, 17, Grid.SIGNED, StepPolicy.mse()), "bits", "17");
         rejects(() -> SweepSpec.of(new int[] {4, 17}, new double[] {1}, Rounding.HALF_EVEN), "bits", "17");
         rejects(() -> k.calibrate(x, 8, Grid.CUSTOM, StepPolicy.mse()), "grid", "CUSTOM");
-        rejects(() -> k.calibrate(x, Quantizer.perTensor(1f, 0, -3, 3), StepPolicy.mse()), "CUSTOM", "min_max");
+        rejects(() -> k.calibrate(x, Quantizer.perTensorAffine(1f, 0, -3, 3), StepPolicy.mse()), "CUSTOM", "min_max");
         rejects(() -> k.calibrate(x, 8, Grid.SIGNED, StepPolicy.maxAbs(MaxAbsConvention.TENSORRT)), "TENSORRT",
                 "SIGNED_NARROW", "SIGNED");
         rejects(() -> k.calibrate(x, 1, Grid.SIGNED, StepPolicy.maxAbs()), "qmax", "0");

@@ -31,7 +31,7 @@ class CalibrationTest {
         return Math.abs(actual - expected) / Math.abs(expected);
     }
 
-    /** SPEC §6 / Lemma 3: MSE calibration on 10^6 uniform samples lands within 0.5 % of 2a/(2^b+1) (PAPER). */
+    /** docs/semantics.md §6 / Lemma 3: MSE calibration on 10^6 uniform samples lands within 0.5 % of 2a/(2^b+1) (PAPER). */
     @Test
     void mseOnUniformFindsTheLemma3Optimum() {
         double a = 1.0;
@@ -156,7 +156,7 @@ class CalibrationTest {
         }
     }
 
-    /** MAX_ABS conventions (SPEC §5). */
+    /** MAX_ABS conventions (docs/semantics.md §5). */
     @Test
     void maxAbsConventions() {
         float[] x = {0.5f, -2.54f, 1f, 2.0f};
@@ -206,7 +206,7 @@ class CalibrationTest {
         k.fakeQuantize(new float[] {0f}, out, q);
         assertEquals(0f, out[0]);
         // CUSTOM grid through a template
-        Quantizer c = k.calibrate(x, Quantizer.perTensor(1f, 0, -7, 8), StepPolicy.minMax());
+        Quantizer c = k.calibrate(x, Quantizer.perTensorAffine(1f, 0, -7, 8), StepPolicy.minMax());
         assertEquals((hi - lo) / 15f, c.scale(0));
         assertEquals(-7, c.qmin());
     }

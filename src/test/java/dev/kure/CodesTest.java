@@ -10,7 +10,7 @@ class CodesTest {
     static Quantizer[] int8Quantizers() {
         int[] shape = {3, 7, 11};
         return new Quantizer[] {
-            Quantizer.perTensor(0.05f, 3, -128, 127),
+            Quantizer.perTensorAffine(0.05f, 3, -128, 127),
             Quantizer.perTensor(8, Grid.UNSIGNED, 0.02f, 128),
             Quantizer.perTensor(8, Grid.SIGNED_NARROW, 0.07f, 0).withRounding(Rounding.STOCHASTIC).withSeed(5),
             Quantizer.perTensor(6, Grid.SIGNED, 0.1f, -4).withOverflow(Overflow.WRAP),
@@ -54,7 +54,7 @@ class CodesTest {
 
         for (Quantizer q : new Quantizer[] {
             Quantizer.perTensor(4, Grid.UNSIGNED, 0.2f, 7),
-            Quantizer.perTensor(0.3f, -2, -8, 7).withRounding(Rounding.STOCHASTIC).withSeed(1),
+            Quantizer.perTensorAffine(0.3f, -2, -8, 7).withRounding(Rounding.STOCHASTIC).withSeed(1),
             Quantizer.symmetric(3, Grid.MIDRISE, 0.4f),
             Quantizer.perGroup(4, Grid.SIGNED, new float[] {0.1f, 0.5f, 0.2f}, new int[] {0, 1, -1}, 11),
         }) {
@@ -79,7 +79,7 @@ class CodesTest {
 
     @Test
     void nanHasNoCodeAndBecomesTheZeroPoint() {
-        Quantizer q = Quantizer.perTensor(0.5f, 9, -128, 127);
+        Quantizer q = Quantizer.perTensorAffine(0.5f, 9, -128, 127);
         byte[] c = new byte[1];
         k.quantize(new float[] {Float.NaN}, c, q);
         assertEquals(9, c[0]);

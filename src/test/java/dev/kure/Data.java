@@ -2,7 +2,7 @@ package dev.kure;
 
 import java.util.SplittableRandom;
 
-/** Deterministic test data: the distributions SPEC §2 and §6 talk about. */
+/** Deterministic test data: the distributions docs/semantics.md §2 and §6 talk about. */
 final class Data {
     private Data() {}
 

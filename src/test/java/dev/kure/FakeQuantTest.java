@@ -134,7 +134,7 @@ class FakeQuantTest {
     @Test
     void nanAndInfinities() {
         float[] x = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f};
-        Quantizer q = Quantizer.perTensor(0.5f, 2, -128, 127);
+        Quantizer q = Quantizer.perTensorAffine(0.5f, 2, -128, 127);
         float[] out = new float[4];
         long[] mask = {-1L};
         k.fakeQuantizeWithMask(x, out, mask, q);

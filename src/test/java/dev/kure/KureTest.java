@@ -187,7 +187,7 @@ class KureTest {
 
     @Test
     void descentFlattensAGaussianAndKeepsItsMean() {
-        // SPEC §3: n = 4608, std 0.05, λ = 1, lr 1e-4: K_u 3.03 -> 2.34 (1k) -> 1.85 (10k steps)
+        // docs/semantics.md §3: n = 4608, std 0.05, λ = 1, lr 1e-4: K_u 3.03 -> 2.34 (1k) -> 1.85 (10k steps)
         float[] w = Data.gaussian(4608, 0.01, 0.05, 123);
         Moments start = k.moments(w);
         float[] g = new float[w.length];

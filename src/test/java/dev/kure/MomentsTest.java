@@ -26,7 +26,7 @@ class MomentsTest {
         assertTrue(err <= rel, what + ": expected " + expected + ", got " + actual + " (relative error " + err + ")");
     }
 
-    /** Mean, m2..m4 and kurtosis against the whole-array two-pass reference, SPEC §2 tolerances. */
+    /** Mean, m2..m4 and kurtosis against the whole-array two-pass reference, docs/semantics.md §2 tolerances. */
     static void assertMatchesReference(float[] x, Moments m) {
         double[] r = Data.twoPass(x, 0, x.length);
         double n = r[0];

@@ -82,7 +82,7 @@ class StepTransformTest {
         assertEquals(9, r.streamOffset());
         assertEquals(Overflow.WRAP, r.overflow());
         assertEquals(Grid.PAPER, r.grid());
-        Quantizer custom = StepTransform.ratio(2).applyTo(Quantizer.perGroup(new float[] {1f}, new int[] {0}, 8, -3, 9));
+        Quantizer custom = StepTransform.ratio(2).applyTo(Quantizer.perGroupAffine(new float[] {1f}, new int[] {0}, 8, -3, 9));
         assertEquals(2f, custom.scale(0));
         assertEquals(-3, custom.qmin());
         assertEquals(8, custom.inner());

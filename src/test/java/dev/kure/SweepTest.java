@@ -105,7 +105,7 @@ class SweepTest {
             assertTrue(best.mse() <= row.mse());
         }
         assertThrows(IndexOutOfBoundsException.class, () -> r.row(1, 0, 0, 0));
-        // the measured MSE follows the closed form of the PAPER grid (Lemma 2 / no-clip branch, SPEC §6)
+        // the measured MSE follows the closed form of the PAPER grid (Lemma 2 / no-clip branch, docs/semantics.md §6)
         for (SweepResult.Row row : r.rows()) {
             double theory = dev.kure.theory.UniformTheory.paperMse(4, 1.0, row.scale());
             assertEquals(theory, row.mse(), 0.05 * theory, row.toString());

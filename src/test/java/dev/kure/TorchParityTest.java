@@ -46,7 +46,7 @@ class TorchParityTest {
             float[] x = floats(c[0] + ".x.f32"), want = floats(c[0] + ".y.f32");
             Quantizer q;
             if (c[0].startsWith("t")) {
-                q = Quantizer.perTensor((float) Double.parseDouble(c[1]), Integer.parseInt(c[2]),
+                q = Quantizer.perTensorAffine((float) Double.parseDouble(c[1]), Integer.parseInt(c[2]),
                         Integer.parseInt(c[3]), Integer.parseInt(c[4]));
             } else {
                 String[] sc = c[3].substring("scales=".length()).split(",");
@@ -57,7 +57,7 @@ class TorchParityTest {
                     s[i] = (float) Double.parseDouble(sc[i]);
                     z[i] = Integer.parseInt(zp[i]);
                 }
-                q = Quantizer.perChannel(s, z, new int[] {16, 4, 64}, 1, -128, 127);
+                q = Quantizer.perChannelAffine(s, z, new int[] {16, 4, 64}, 1, -128, 127);
             }
             for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.cpu()}) {
                 FakeQuantTest.assertBits(want, FakeQuantTest.fq(k, x, q), c[0] + " on " + k.name());

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.function.Executable;
 /** Every invalid argument is rejected before a kernel runs, with a message naming it and its value. */
 class ValidationTest {
     final Kernels k = Kernels.scalar();
-    final Quantizer q8 = Quantizer.perTensor(0.1f, 0, -128, 127);
+    final Quantizer q8 = Quantizer.perTensorAffine(0.1f, 0, -128, 127);
 
     static void rejects(Executable call, String... fragments) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
@@ -35,32 +35,32 @@ class ValidationTest {
 
     @Test
     void badScales() {
-        rejects(() -> Quantizer.perTensor(0f, 0, -8, 7), "scale", "0.0");
-        rejects(() -> Quantizer.perTensor(-1f, 0, -8, 7), "scale", "-1.0");
-        rejects(() -> Quantizer.perTensor(Float.NaN, 0, -8, 7), "scale", "NaN");
-        rejects(() -> Quantizer.perTensor(Float.POSITIVE_INFINITY, 0, -8, 7), "scale", "Infinity");
-        rejects(() -> Quantizer.perChannel(new float[] {1f, -2f}, new int[2], new int[] {2, 3}, 0, -8, 7), "scales[1]", "-2.0");
+        rejects(() -> Quantizer.perTensorAffine(0f, 0, -8, 7), "scale", "0.0");
+        rejects(() -> Quantizer.perTensorAffine(-1f, 0, -8, 7), "scale", "-1.0");
+        rejects(() -> Quantizer.perTensorAffine(Float.NaN, 0, -8, 7), "scale", "NaN");
+        rejects(() -> Quantizer.perTensorAffine(Float.POSITIVE_INFINITY, 0, -8, 7), "scale", "Infinity");
+        rejects(() -> Quantizer.perChannelAffine(new float[] {1f, -2f}, new int[2], new int[] {2, 3}, 0, -8, 7), "scales[1]", "-2.0");
     }
 
     @Test
     void zeroPointOutsideGridAndBadGrids() {
-        rejects(() -> Quantizer.perTensor(1f, 8, -8, 7), "zeroPoint", "8", "[-8, 7]");
+        rejects(() -> Quantizer.perTensorAffine(1f, 8, -8, 7), "zeroPoint", "8", "[-8, 7]");
         rejects(() -> Quantizer.perTensor(4, Grid.UNSIGNED, 1f, -1), "zeroPoint", "-1");
-        rejects(() -> Quantizer.perGroup(new float[] {1, 1}, new int[] {0, 99}, 4, -8, 7), "zeroPoints[1]", "99");
-        rejects(() -> Quantizer.perTensor(1f, 0, 5, 4), "qmin", "qmax", "5", "4");
-        rejects(() -> Quantizer.perTensor(1f, 0, -70000, 0), "-70000");
+        rejects(() -> Quantizer.perGroupAffine(new float[] {1, 1}, new int[] {0, 99}, 4, -8, 7), "zeroPoints[1]", "99");
+        rejects(() -> Quantizer.perTensorAffine(1f, 0, 5, 4), "qmin", "qmax", "5", "4");
+        rejects(() -> Quantizer.perTensorAffine(1f, 0, -70000, 0), "-70000");
         rejects(() -> Quantizer.perTensor(4, Grid.CUSTOM, 1f, 0), "CUSTOM");
     }
 
     @Test
     void shapesAxesAndLayouts() {
-        rejects(() -> Quantizer.perChannel(new float[] {1, 1}, new int[2], new int[] {2, 3}, 2, -8, 7), "axis", "2");
-        rejects(() -> Quantizer.perChannel(new float[] {1, 1}, new int[2], new int[] {2, 3}, -1, -8, 7), "axis", "-1");
-        rejects(() -> Quantizer.perChannel(new float[] {1, 1, 1}, new int[3], new int[] {2, 3}, 0, -8, 7), "scales.length", "3");
-        rejects(() -> Quantizer.perChannel(new float[] {1, 1}, new int[3], new int[] {2, 3}, 0, -8, 7), "zeroPoints", "2", "3");
-        rejects(() -> Quantizer.perChannel(new float[] {1, 1}, new int[2], new int[] {2, -3}, 0, -8, 7), "shape[1]", "-3");
-        rejects(() -> Quantizer.perGroup(new float[] {1}, new int[1], 0, -8, 7), "groupSize", "0");
-        Quantizer pc = Quantizer.perChannel(new float[] {1, 1}, new int[2], new int[] {2, 3}, 0, -8, 7);
+        rejects(() -> Quantizer.perChannelAffine(new float[] {1, 1}, new int[2], new int[] {2, 3}, 2, -8, 7), "axis", "2");
+        rejects(() -> Quantizer.perChannelAffine(new float[] {1, 1}, new int[2], new int[] {2, 3}, -1, -8, 7), "axis", "-1");
+        rejects(() -> Quantizer.perChannelAffine(new float[] {1, 1, 1}, new int[3], new int[] {2, 3}, 0, -8, 7), "scales.length", "3");
+        rejects(() -> Quantizer.perChannelAffine(new float[] {1, 1}, new int[3], new int[] {2, 3}, 0, -8, 7), "zeroPoints", "2", "3");
+        rejects(() -> Quantizer.perChannelAffine(new float[] {1, 1}, new int[2], new int[] {2, -3}, 0, -8, 7), "shape[1]", "-3");
+        rejects(() -> Quantizer.perGroupAffine(new float[] {1}, new int[1], 0, -8, 7), "groupSize", "0");
+        Quantizer pc = Quantizer.perChannelAffine(new float[] {1, 1}, new int[2], new int[] {2, 3}, 0, -8, 7);
         rejects(() -> k.fakeQuantize(new float[5], new float[5], pc), "length", "6", "5");
         rejects(() -> k.momentsPerChannel(new float[5], new int[] {2, 3}, 1), "x.length", "6", "5");
         rejects(() -> k.momentsPerChannel(new float[6], new int[] {2, 3}, 2), "axis", "2");
@@ -78,7 +78,7 @@ class ValidationTest {
         rejects(() -> k.fakeQuantizeBackward(new float[3], new float[3], new float[2], q8), "dx", "3", "2");
         rejects(() -> k.fakeQuantizeWithMask(new float[130], new float[130], new long[2], q8), "mask", "3", "2");
         rejects(() -> k.quantize(new float[3], new byte[4], q8), "codes", "3", "4");
-        rejects(() -> k.quantizeInt4(new float[5], new byte[2], Quantizer.perTensor(1f, 0, -8, 7)), "packed", "3", "2");
+        rejects(() -> k.quantizeInt4(new float[5], new byte[2], Quantizer.perTensorAffine(1f, 0, -8, 7)), "packed", "3", "2");
         rejects(() -> k.quantize(new float[3], new byte[3], Quantizer.perTensor(9, Grid.SIGNED, 1f, 0)), "does not fit", "8-bit");
         rejects(() -> k.quantizeInt4(new float[2], new byte[1], q8), "does not fit", "4-bit");
         rejects(() -> k.kure(List.of(new float[3]), List.of(new float[4]), KureConfig.defaults()),
@@ -98,7 +98,7 @@ class ValidationTest {
         rejectsNull(() -> q8.withRounding(null), "rounding");
         rejectsNull(() -> k.kure(Arrays.asList(new float[2], null), null, KureConfig.defaults()), "weights[1]");
         rejectsNull(() -> k.kure(List.of(new float[2]), null, null), "config");
-        rejectsNull(() -> Quantizer.perChannel(null, new int[1], new int[] {1}, 0, -8, 7), "scales");
+        rejectsNull(() -> Quantizer.perChannelAffine(null, new int[1], new int[] {1}, 0, -8, 7), "scales");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.kure.cuda;
 
+import dev.kure.CudaStatus;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**

@@ -12,6 +12,7 @@ import dev.kure.LearnableGrads;
 import dev.kure.Moments;
 import dev.kure.QuantMode;
 import dev.kure.Quantizer;
+import dev.kure.scalar.ScalarSweep;
 import dev.kure.spi.Backend;
 import dev.kure.spi.KureMath;
 import java.lang.foreign.MemorySegment;
@@ -37,7 +38,7 @@ import jcuda.driver.CUstream;
  *
  * <p><b>Results.</b> Fake quantization, masks, STE and learnable dx, integer codes and stochastic
  * rounding are bit-identical with the scalar reference backend; moments, KURE and the learnable
- * parameter gradients agree within SPEC tolerances (deterministic: the same input gives the same bits
+ * parameter gradients agree within the tolerances of docs/semantics.md (deterministic: the same input gives the same bits
  * on every run and launch shape); DoReFa uses the device's double tanh (within a few ulps of
  * {@link StrictMath#tanh}).
  *
@@ -213,15 +214,16 @@ public final class CudaBackend implements Backend {
     /**
      * Fused learnable scale / zero-point backward on the device (one read of x and dy, one write of
      * dx, two-stage deterministic reduction): returns ∂L/∂s and ∂L/∂z per parameter set times
-     * {@code gradFactor}. Synchronous.
+     * {@code gradFactor} (finite and &gt;= 0). Synchronous. Semantics and the deliberate differences
+     * from PyTorch's backward: {@link dev.kure.Kernels#fakeQuantizeLearnableBackward}.
      */
     public LearnableGrads fakeQuantizeLearnableBackward(DeviceTensor x, DeviceTensor dy, DeviceTensor dx, Quantizer q,
                                                         double gradFactor) {
         sameLength(dy, x.length(), "x");
         sameLength(dx, x.length(), "x");
         checkLayout(x.length(), q);
-        if (!Double.isFinite(gradFactor)) {
-            throw new IllegalArgumentException("gradFactor must be finite, was " + gradFactor);
+        if (!(gradFactor >= 0) || gradFactor == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("gradFactor must be finite and >= 0, was " + gradFactor);
         }
         double[] ds = new double[q.paramCount()], dz = new double[q.paramCount()];
         dev.enter();
@@ -278,7 +280,7 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * KURE over device-resident weights (SPEC §3): returns the loss and kurtoses and, when
+     * KURE over device-resident weights (docs/semantics.md §3): returns the loss and kurtoses and, when
      * {@code gradsToAccumulate} is not null, ADDS the gradient into those device tensors. One
      * multi-tensor launch per stage. For repeated calls on the same tensors (every training step)
      * prefer {@link #kureBatch(List, List)}, which uploads the tensor tables once.
@@ -577,6 +579,16 @@ public final class CudaBackend implements Backend {
                 return plan.result();
             }
         }
+    }
+
+    /**
+     * {@inheritDoc} On the host, with the reference kernel: the sweep and the MSE / LP_NORM
+     * calibration search have no device kernel yet.
+     */
+    @Override
+    public double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
+                            double p, double[] sums) {
+        return ScalarSweep.errorSums(x, off, len, streamBase, streamIndex, settings, p, sums);
     }
 
     /** {@inheritDoc} Segments are staged through pinned memory; gradients that change are copied back. */

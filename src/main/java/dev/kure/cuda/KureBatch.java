@@ -79,7 +79,7 @@ public final class KureBatch implements AutoCloseable {
 
     /**
      * Computes the KURE loss and kurtoses of the weights and, when the batch has gradient buffers,
-     * ADDS the regularizer's gradient into them on the device (SPEC §3). Synchronous: returns when the
+     * ADDS the regularizer's gradient into them on the device (docs/semantics.md §3). Synchronous: returns when the
      * gradients are written.
      */
     public KureResult run(KureConfig config) {

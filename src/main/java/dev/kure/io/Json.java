@@ -14,7 +14,7 @@ import java.util.Map;
  * commas, comments, leading zeros, unescaped control characters, lone surrogate escapes, anything
  * after the value but whitespace, and nesting deeper than {@value #MAX_DEPTH}.
  */
-final class Json {
+final class Json extends TextScanner {
     static final int MAX_DEPTH = 64;
 
     /** The JSON {@code null} literal. */
@@ -49,20 +49,13 @@ final class Json {
         }
     }
 
-    /** A syntax error at a character position. */
-    static final class SyntaxError extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        SyntaxError(String message, int pos) {
-            super(message + " at character " + pos);
-        }
+    private Json(String s) {
+        super(s);
     }
 
-    private final String s;
-    private int pos;
-
-    private Json(String s) {
-        this.s = s;
+    @Override
+    boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 
     /** Parses a complete document. */
@@ -292,37 +285,6 @@ final class Json {
         }
         pos += word.length();
         return v;
-    }
-
-    private void expect(char c) throws SyntaxError {
-        if (peek() != c) {
-            throw new SyntaxError("expected '" + c + "' but found " + describeHere(), pos);
-        }
-        pos++;
-    }
-
-    private void skipWs() {
-        while (pos < s.length()) {
-            char c = s.charAt(pos);
-            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                pos++;
-            } else {
-                return;
-            }
-        }
-    }
-
-    /** The current character, or 0 at the end (0 is never valid where peek() is used). */
-    private char peek() {
-        return pos < s.length() ? s.charAt(pos) : 0;
-    }
-
-    private String describeHere() {
-        if (pos >= s.length()) {
-            return "end of input";
-        }
-        char c = s.charAt(pos);
-        return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format("character U+%04X", (int) c);
     }
 
     private static boolean isDigit(char c) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * {@code None}. Dicts become {@link LinkedHashMap}s, tuples and lists {@link List}s, integers
  * {@link BigInteger}s, {@code None} {@link #NONE}.
  */
-final class PyLiteral {
+final class PyLiteral extends TextScanner {
     static final Object NONE = new Object() {
         @Override
         public String toString() {
@@ -25,20 +25,13 @@ final class PyLiteral {
 
     private static final int MAX_DEPTH = 64;
 
-    /** A syntax error. */
-    static final class SyntaxError extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        SyntaxError(String message, int pos) {
-            super(message + " at character " + pos);
-        }
+    private PyLiteral(String s) {
+        super(s);
     }
 
-    private final String s;
-    private int pos;
-
-    private PyLiteral(String s) {
-        this.s = s;
+    @Override
+    boolean isSpace(char c) {
+        return Character.isWhitespace(c);
     }
 
     static Object parse(String text) throws SyntaxError {
@@ -198,22 +191,5 @@ final class PyLiteral {
             throw new SyntaxError("only integers are expected here", start);
         }
         return v;
-    }
-
-    private void expect(char c) throws SyntaxError {
-        if (peek() != c) {
-            throw new SyntaxError("expected '" + c + "'", pos);
-        }
-        pos++;
-    }
-
-    private void skipWs() {
-        while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private char peek() {
-        return pos < s.length() ? s.charAt(pos) : 0;
     }
 }

@@ -95,6 +95,12 @@ public final class ScalarBackend implements Backend {
         return ScalarKure.run(weights, grads, config);
     }
 
+    @Override
+    public double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
+                            double p, double[] sums) {
+        return ScalarSweep.errorSums(x, off, len, streamBase, streamIndex, settings, p, sums);
+    }
+
     private static List<MemorySegment> heap(List<float[]> arrays) {
         List<MemorySegment> out = new ArrayList<>(arrays.size());
         for (float[] a : arrays) {

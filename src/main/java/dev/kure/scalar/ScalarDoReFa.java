@@ -1,7 +1,9 @@
 package dev.kure.scalar;
 
+import dev.kure.spi.DoReFaMath;
+
 /**
- * Reference DoReFa weight transform (SPEC §4.6): w' = tanh(w)/(2·max|tanh(w)|) + 0.5,
+ * Reference DoReFa weight transform (docs/semantics.md §4.6): w' = tanh(w)/(2·max|tanh(w)|) + 0.5,
  * q = rint((2^b − 1)·w')/(2^b − 1), ŵ = 2q − 1. tanh is {@link StrictMath#tanh} (fdlibm), so the
  * scalar result is reproducible everywhere; other backends agree within a few ulps, not bit for bit.
  * If every weight is zero (max|tanh| = 0) the output is 0 and the backward is the identity.
@@ -32,35 +34,15 @@ final class ScalarDoReFa {
         return m;
     }
 
-    /**
-     * dx_i = dy_i·(1 − t_i²)/M − [i = k]·sign(t_k)(1 − t_k²)/M² · Σ_j dy_j·t_j, with t = tanh(w),
-     * M = max|t| attained first at k: the exact gradient of t/M with the round passed straight through.
-     */
+    /** The backward, {@link DoReFaMath#backward} with the element loop in double. */
     static void backward(float[] w, int wo, float[] dy, int dyo, float[] dx, int dxo, int len) {
-        double m = 0;
-        int k = -1;
-        double dot = 0;
+        DoReFaMath.backward(w, wo, dy, dyo, dx, dxo, len, ScalarDoReFa::scale);
+    }
+
+    private static void scale(float[] w, int wo, float[] dy, int dyo, float[] dx, int dxo, int len, double m) {
         for (int i = 0; i < len; i++) {
             double t = StrictMath.tanh(w[wo + i]);
-            dot += dy[dyo + i] * t;
-            if (Math.abs(t) > m) {
-                m = Math.abs(t);
-                k = i;
-            }
-        }
-        if (m == 0) {
-            System.arraycopy(dy, dyo, dx, dxo, len);
-            return;
-        }
-        double tk = StrictMath.tanh(w[wo + k]);
-        double maxTerm = Math.signum(tk) * (1 - tk * tk) / (m * m) * dot;
-        for (int i = 0; i < len; i++) {
-            double t = StrictMath.tanh(w[wo + i]);
-            double g = dy[dyo + i] * (1 - t * t) / m;
-            if (i == k) {
-                g -= maxTerm;
-            }
-            dx[dxo + i] = (float) g;
+            dx[dxo + i] = (float) (dy[dyo + i] * (1 - t * t) / m);
         }
     }
 }

@@ -6,7 +6,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Reference moments: exact two-pass sums in double over blocks of {@link #BLOCK} elements, the
- * blocks merged left to right with the SPEC §2 formulas. Written once over {@link MemorySegment};
+ * blocks merged left to right with the docs/semantics.md §2 formulas. Written once over {@link MemorySegment};
  * float[] inputs are viewed as heap segments.
  */
 final class ScalarMoments {

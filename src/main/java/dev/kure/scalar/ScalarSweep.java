@@ -9,8 +9,8 @@ import dev.kure.spi.QuantMath;
 /**
  * Reference multi-setting error kernel: the quantization error of many per-tensor settings in one
  * read of the data, blocked ({@value #BLOCK} floats, 16 KiB: the block stays in L1 while every setting
- * is evaluated). Serves the robustness sweep and the MSE / LP_NORM calibration. Public so that
- * {@link dev.kure.spi.Backend}'s default methods can call it.
+ * is evaluated). Serves the robustness sweep and the MSE / LP_NORM calibration. Public for the
+ * backends that delegate to the reference (the GPU backend computes these sums on the host).
  *
  * <p>Each setting's values are exactly those of {@code ScalarFakeQuant.forward} (the same
  * {@link QuantMath} steps); the common case (offset 0, SATURATE, MULTIPLY, a nearest rounding) runs a

@@ -14,7 +14,7 @@ import java.util.List;
  * The Panama SIMD backend: every kernel hand-vectorized with {@code jdk.incubator.vector}, large
  * inputs and multi-tensor work spread over a fixed pool with fixed chunking (results do not depend
  * on the thread count). Bit-exact with the scalar reference for fake quantization, masks and codes;
- * moments and KURE within SPEC §2 tolerances. Loaded reflectively by {@code Kernels.cpu()} only when
+ * moments and KURE within docs/semantics.md §2 tolerances. Loaded reflectively by {@code Kernels.cpu()} only when
  * the vector module is readable.
  */
 public final class PanamaBackend implements Backend {

@@ -1,5 +1,6 @@
 package dev.kure.simd;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -12,22 +13,49 @@ import java.util.function.IntConsumer;
  * are identical for 1, 2 or N threads. Work smaller than two chunks stays on the calling thread.
  */
 final class Parallel {
-    /** Elements per chunk (4 MiB of floats): big enough to amortize a task, small enough to balance. */
-    static final int CHUNK = 1 << 20;
+    /**
+     * Elements per chunk (4 MiB of floats): big enough to amortize a task, small enough to balance.
+     * The system property {@code kure.simd.chunk} (a multiple of 1024) sets a smaller one for tests,
+     * so that multi-chunk paths run on small inputs.
+     */
+    static final int CHUNK = chunkSize();
+
+    private static int chunkSize() {
+        String forced = System.getProperty("kure.simd.chunk");
+        if (forced == null) {
+            return 1 << 20;
+        }
+        int c = Integer.parseInt(forced.trim());
+        if (c < 1024 || c % 1024 != 0) {
+            throw new IllegalArgumentException("kure.simd.chunk must be a positive multiple of 1024, was " + c);
+        }
+        return c;
+    }
 
     private final int threads;
     private final ExecutorService pool;
 
     Parallel(int threads) {
         this.threads = threads;
-        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "kure-simd-" + COUNTER.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.pool = threads > 1 ? POOLS.computeIfAbsent(threads, Parallel::newPool) : null;
     }
 
+    /**
+     * One pool per thread count for the whole JVM: {@code Kernels.withThreads(n)} may be called per
+     * training step, and a pool per call would leak its threads (pools are never shut down; their
+     * daemon threads do not keep the JVM alive).
+     */
+    private static final ConcurrentHashMap<Integer, ExecutorService> POOLS = new ConcurrentHashMap<>();
+
     private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private static ExecutorService newPool(int threads) {
+        return Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "kure-simd-" + threads + "-" + COUNTER.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     int threads() {
         return threads;

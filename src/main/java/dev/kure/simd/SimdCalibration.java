@@ -10,6 +10,7 @@ import dev.kure.QuantMode;
 import dev.kure.Quantizer;
 import dev.kure.Rounding;
 import dev.kure.spi.QuantMath;
+import dev.kure.spi.RadixSelect;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -497,64 +498,32 @@ final class SimdCalibration {
 
     // ---- order statistic of |x| ---------------------------------------------------------------------
 
-    /** Digit layout of the 31-bit key: bits 30..20, 19..10, 9..0 (as the reference). */
-    private static final int[] SHIFT = {20, 10, 0};
-    private static final int[] WIDTH = {11, 10, 10};
-
     /**
-     * The k-th smallest |x|, exactly: the reference's three-digit radix select, with each histogram
-     * pass split into chunks counted on the pool and added (integer counts: exact for any thread
-     * count). The counting loop stays scalar: a histogram scatter has no profitable vector form here
-     * (no conflict-free lane increments in the Vector API), so this kernel scales with threads only.
+     * The k-th smallest |x|, exactly: the shared radix select ({@link RadixSelect}), with each
+     * counting pass split into chunks counted on the pool and added (integer counts: exact for any
+     * thread count). The counting loop stays scalar: a histogram scatter has no profitable vector
+     * form here (no conflict-free lane increments in the Vector API), so this kernel scales with
+     * threads only.
      */
     static float absOrderStatistic(float[] x, int off, int len, long k, Parallel par) {
         int chunks = Parallel.chunks(len);
-        int[][] counts = new int[Math.max(chunks, 1)][1 << 11];
-        int prefix = 0, prefixMask = 0;
-        long rank = k;
-        for (int d = 0; d < 3; d++) {
-            final int shift = SHIFT[d], digits = 1 << WIDTH[d], digitMask = digits - 1;
-            final int pre = prefix, preMask = prefixMask;
-            if (chunks <= 1) {
-                count(x, off, len, pre, preMask, shift, digitMask, counts[0], digits);
-            } else {
-                par.forEach(chunks, c -> {
-                    int from = c * Parallel.CHUNK;
-                    count(x, off + from, Math.min(Parallel.CHUNK, len - from), pre, preMask, shift, digitMask,
-                            counts[c], digits);
-                });
-                for (int c = 1; c < chunks; c++) {
-                    for (int i = 0; i < digits; i++) {
-                        counts[0][i] += counts[c][i];
-                    }
+        if (chunks <= 1) {
+            return RadixSelect.absOrderStatistic(x, off, len, k);
+        }
+        int[][] counts = new int[chunks][];
+        return RadixSelect.select(k, (prefix, prefixMask, shift, digitMask, count) -> {
+            par.forEach(chunks, c -> {
+                int[] mine = counts[c] == null ? (counts[c] = new int[count.length]) : counts[c];
+                java.util.Arrays.fill(mine, 0);
+                int from = c * Parallel.CHUNK;
+                RadixSelect.count(x, off + from, Math.min(Parallel.CHUNK, len - from), prefix, prefixMask, shift,
+                        digitMask, mine);
+            });
+            for (int[] part : counts) {
+                for (int i = 0; i <= digitMask; i++) {
+                    count[i] += part[i];
                 }
             }
-            int[] count = counts[0];
-            int digit = 0;
-            while (rank >= count[digit]) {
-                rank -= count[digit];
-                digit++;
-            }
-            prefix |= digit << shift;
-            prefixMask |= digitMask << shift;
-        }
-        return Float.intBitsToFloat(prefix);
-    }
-
-    private static void count(float[] x, int xo, int n, int prefix, int prefixMask, int shift, int digitMask,
-                              int[] count, int digits) {
-        java.util.Arrays.fill(count, 0, digits, 0);
-        if (prefixMask == 0) {
-            for (int i = 0; i < n; i++) {
-                count[(Float.floatToRawIntBits(x[xo + i]) & 0x7fffffff) >>> shift]++;
-            }
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            int key = Float.floatToRawIntBits(x[xo + i]) & 0x7fffffff;
-            if ((key & prefixMask) == prefix) {
-                count[(key >>> shift) & digitMask]++;
-            }
-        }
+        });
     }
 }

@@ -2,6 +2,7 @@ package dev.kure.simd;
 
 import static dev.kure.simd.Lanes.F;
 
+import dev.kure.spi.DoReFaMath;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -60,24 +61,12 @@ final class SimdDoReFa {
         return m;
     }
 
+    /** The backward: {@link DoReFaMath#backward} with the element loop on double lanes. */
     static void backward(float[] w, int wo, float[] dy, int dyo, float[] dx, int dxo, int len) {
-        double m = 0, dot = 0;
-        int k = -1;
-        for (int i = 0; i < len; i++) { // argmax (first) and Σ dy·t: one pass, scalar tanh for exactness of k
-            double t = StrictMath.tanh(w[wo + i]);
-            dot += dy[dyo + i] * t;
-            if (Math.abs(t) > m) {
-                m = Math.abs(t);
-                k = i;
-            }
-        }
-        if (m == 0) {
-            System.arraycopy(dy, dyo, dx, dxo, len);
-            return;
-        }
-        double tk = StrictMath.tanh(w[wo + k]);
-        double dyk = dy[dyo + k]; // dx may alias dy
-        double maxTerm = Math.signum(tk) * (1 - tk * tk) / (m * m) * dot;
+        DoReFaMath.backward(w, wo, dy, dyo, dx, dxo, len, SimdDoReFa::scale);
+    }
+
+    private static void scale(float[] w, int wo, float[] dy, int dyo, float[] dx, int dxo, int len, double m) {
         double inv = 1 / m;
         int i = 0;
         for (; i + M <= len; i += M) {
@@ -90,6 +79,5 @@ final class SimdDoReFa {
             double t = StrictMath.tanh(w[wo + i]);
             dx[dxo + i] = (float) (dy[dyo + i] * (1 - t * t) / m);
         }
-        dx[dxo + k] = (float) (dyk * (1 - tk * tk) / m - maxTerm);
     }
 }

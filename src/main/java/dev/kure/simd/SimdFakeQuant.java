@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Rounding: the Vector API has no lane-wise rint or floor. rint is {@code (y + 1.5·2^23) - 1.5·2^23},
  * exact for |y| &lt; 2^22, and every policy is a base value plus exact fix-ups decided by comparing
- * {@code y} with the base (SPEC §4.3); MIDRISE (h = 0.5) compares y with floor(y) + 0.5 and never
+ * {@code y} with the base (docs/semantics.md §4.3); MIDRISE (h = 0.5) compares y with floor(y) + 0.5 and never
  * forms y − 0.5; STOCHASTIC works on the integer 2^24·frac(y) against the 24-bit uniform. Under
  * SATURATE the scaled value is first clamped to one step beyond the grid — rounding commutes with
  * clamping to integer bounds — which keeps every lane in the exact range and still tells inside from
@@ -433,12 +433,17 @@ final class SimdFakeQuant {
                 } else {
                     rc.add(c.zf).intoArray(c.w, j, todo);
                 }
-            } else { // floorMod(q - qmin, L) + qmin, exact: the float quotient is off by at most one
+            } else {
+                // floorMod(q - qmin, L) + qmin, exact. t is an integer, |t| ≤ 2^22 + 2^17 (|y| < 2^22,
+                // grid within ±2^16), so t and qt·L are exact floats. For L ≥ 3, |t/L| < 2^21 and
+                // t·fl(1/L) is within 0.25 of t/L, so qt = rint(t·fl(1/L)) is within 0.75 of it (L = 1
+                // and 2 are exact): m = t - qt·L lies in (-L, L), and one "+ L where negative" lands
+                // it in [0, L). No "- L where m ≥ L" fix-up is needed (the WRAP extremes are
+                // compared with the reference in SimdOracleTest).
                 FloatVector t = r.add(c.zf).sub((float) c.qmin);
                 FloatVector qt = t.mul(c.invLevels).add(MAGIC).sub(MAGIC);
                 FloatVector m = t.sub(qt.mul(c.levelsF));
                 m = m.add(c.levelsF, m.compare(VectorOperators.LT, 0f));
-                m = m.sub(c.levelsF, m.compare(VectorOperators.GE, c.levelsF));
                 w = m.add((float) c.qmin);
                 if (forward) {
                     w.sub(c.zf).add(c.h).mul(c.s).intoArray(c.out, c.oo + at + j, todo);

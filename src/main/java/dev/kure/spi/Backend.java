@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
- * What a Kure backend implements. Internal service interface: frameworks use {@link dev.kure.Kernels},
+ * What a Kure backend implements. Internal service interface (not API: it may change in any release): frameworks use {@link dev.kure.Kernels},
  * which validates every argument once and then calls exactly one method here. Implementations may
  * therefore assume valid ranges, matching lengths and a quantizer that fits the data; they must not
  * write outside the ranges given, must not allocate per element, and must not log.
@@ -56,7 +56,7 @@ public interface Backend {
     void steBackward(long[] mask, float[] dy, int dyo, float[] dx, int dxo, int len);
 
     /**
-     * Fused learnable scale / zero-point backward (SPEC §4.6): writes dx, ADDS each parameter set's
+     * Fused learnable scale / zero-point backward (docs/semantics.md §4.6): writes dx, ADDS each parameter set's
      * ∂L/∂s and ∂L/∂z (before the grad factor) into {@code ds} and {@code dz}.
      */
     void learnableBackward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q,
@@ -86,15 +86,16 @@ public interface Backend {
     /** KURE loss over float32 segments; grads (may be null) receive the gradient added in place. */
     KureResult kureSegments(List<MemorySegment> weights, List<MemorySegment> grads, KureConfig config);
 
-    // ---- step-size calibration and robustness sweeps (issue 5) ------------------------------------
-    // Default methods run the scalar reference kernels, so a backend inherits them until it overrides.
+    // ---- step-size calibration and robustness sweeps ------------------------------------------------
+    // The default methods are the reference kernels themselves (shared code of this package, no
+    // backend's): a backend inherits them until it has something faster.
 
     /**
      * The k-th smallest (0-based) of |x[off + i]| for i in [0, len), exactly (an order statistic, not
      * an approximation). Requires 0 ≤ k &lt; len and no NaN in the range. Must not modify x.
      */
     default float absOrderStatistic(float[] x, int off, int len, long k) {
-        return dev.kure.scalar.ScalarCalibration.absOrderStatistic(x, off, len, k);
+        return RadixSelect.absOrderStatistic(x, off, len, k);
     }
 
     /**
@@ -112,7 +113,11 @@ public interface Backend {
 
     /** Σ|x[off + i] − center| / len over the range, accumulated in double. */
     default double meanAbsDeviation(float[] x, int off, int len, double center) {
-        return dev.kure.scalar.ScalarCalibration.meanAbsDeviation(x, off, len, center);
+        double s = 0;
+        for (int i = 0; i < len; i++) {
+            s += Math.abs(x[off + i] - center);
+        }
+        return s / len;
     }
 
     /**
@@ -125,8 +130,6 @@ public interface Backend {
      * For p = 2 the sums must equal, up to double summation order, fake-quantizing per setting and
      * summing the squared errors in double.
      */
-    default double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
-                             double p, double[] sums) {
-        return dev.kure.scalar.ScalarSweep.errorSums(x, off, len, streamBase, streamIndex, settings, p, sums);
-    }
+    double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
+                     double p, double[] sums);
 }

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The backend-independent part of KURE (SPEC §3): from each tensor's moments, the loss, the
+ * The backend-independent part of KURE (docs/semantics.md §3): from each tensor's moments, the loss, the
  * kurtoses, the skipped tensors and each tensor's gradient coefficients. Every backend computes the
  * moments and the gradient pass its own way and shares this.
  */

@@ -46,29 +46,15 @@ public final class Philox {
         ctr[3] = c3;
     }
 
-    /** The 32 random bits of element {@code e} under {@code seed}. */
+    /** The 32 random bits of element {@code e} under {@code seed}: word {@code e & 3} of its block. */
     public static int bits(long seed, long e) {
-        int k0 = (int) seed, k1 = (int) (seed >>> 32);
-        int c0 = (int) (e >>> 2), c1 = (int) (e >>> 34), c2 = 0, c3 = 0;
-        for (int round = 0; round < 10; round++) {
-            if (round > 0) {
-                k0 += W0;
-                k1 += W1;
-            }
-            long p0 = (M0 & 0xFFFFFFFFL) * (c0 & 0xFFFFFFFFL);
-            long p1 = (M1 & 0xFFFFFFFFL) * (c2 & 0xFFFFFFFFL);
-            int n0 = (int) (p1 >>> 32) ^ c1 ^ k0;
-            int n2 = (int) (p0 >>> 32) ^ c3 ^ k1;
-            c1 = (int) p1;
-            c3 = (int) p0;
-            c0 = n0;
-            c2 = n2;
-        }
-        return switch ((int) (e & 3)) {
-            case 0 -> c0;
-            case 1 -> c1;
-            case 2 -> c2;
-            default -> c3;
+        int[] ctr = {(int) (e >>> 2), (int) (e >>> 34), 0, 0};
+        block(ctr, (int) seed, (int) (seed >>> 32));
+        return switch ((int) (e & 3)) { // constant indices: C2 keeps ctr in registers, no allocation
+            case 0 -> ctr[0];
+            case 1 -> ctr[1];
+            case 2 -> ctr[2];
+            default -> ctr[3];
         };
     }
 

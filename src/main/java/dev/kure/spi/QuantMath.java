@@ -4,7 +4,7 @@ import dev.kure.Overflow;
 import dev.kure.Rounding;
 
 /**
- * The element-wise arithmetic of fake quantization, exactly as SPEC §4 and the Quantizer docs
+ * The element-wise arithmetic of fake quantization, exactly as docs/semantics.md §4 and the Quantizer docs
  * define it. This is the scalar reference; SIMD tails call it and the CUDA header mirrors it.
  */
 public final class QuantMath {

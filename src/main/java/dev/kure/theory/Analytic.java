@@ -1,7 +1,7 @@
 package dev.kure.theory;
 
 /**
- * One entry point to the closed forms of SPEC §6 as functions of (distribution, bits, step, grid):
+ * One entry point to the closed forms of docs/semantics.md §6 as functions of (distribution, bits, step, grid):
  * the exact MSE, the paper's approximations (Lemma 2 with its no-clip branch, ACIQ, the Laplace
  * approximation), the optimal step, the SNR and the step sensitivity Γ(ε) of Lemma 1, both by its
  * second-order approximation and exactly. It only delegates to {@link UniformTheory},

@@ -146,7 +146,7 @@ public final class GaussianTheory {
      */
     public static double optimalStepExact(TheoryGrid grid, int bits, double sigma) {
         Checks.positive("sigma", sigma);
-        return sigma * optimalClipRatioExact(grid, bits) / (1 << (bits - 1));
+        return ExactOptimum.step(sigma, optimalClipRatioExact(grid, bits), bits);
     }
 
     /**
@@ -157,10 +157,7 @@ public final class GaussianTheory {
      * @return the optimal clipping ratio
      */
     public static double optimalClipRatioExact(TheoryGrid grid, int bits) {
-        Checks.bitsForOptimum(grid, bits);
-        double h = 1 << (bits - 1);
-        return Minimizer.scanThenBrent(t -> exactMse(grid, bits, 1.0, t / h), SCAN_LO, SCAN_HI,
-                SCAN_POINTS, REL_TOL).x();
+        return ExactOptimum.clipRatio(GaussianTheory::exactMse, grid, bits, SCAN_LO, SCAN_HI, SCAN_POINTS, REL_TOL);
     }
 
     /**

@@ -4,7 +4,7 @@ package dev.kure.theory;
  * Quantization of X ~ Laplace(0, s) (density e<sup>−|x|/s</sup>/(2s), variance 2s²): the ACIQ
  * approximation 2s²e<sup>−τ/s</sup> + τ²/(3·4<sup>b</sup>), the exact MSE of the nearest-level
  * quantizer on any {@link TheoryGrid} by closed-form integration over its cells, and the optimal
- * clipping ratio τ/s for both. τ = 2<sup>b−1</sup>Δ throughout. (The SPEC calls the scale b; here it is
+ * clipping ratio τ/s for both. τ = 2<sup>b−1</sup>Δ throughout. (docs/semantics.md §6 calls the scale β; here it is
  * {@code scale} so as not to clash with the bit width.)
  *
  * <p>The cell integrals are arranged to avoid cancellation (series for narrow cells), so the exact
@@ -118,7 +118,7 @@ public final class LaplaceTheory {
      */
     public static double optimalStepExact(TheoryGrid grid, int bits, double scale) {
         Checks.positive("scale", scale);
-        return scale * optimalClipRatioExact(grid, bits) / (1 << (bits - 1));
+        return ExactOptimum.step(scale, optimalClipRatioExact(grid, bits), bits);
     }
 
     /**
@@ -129,10 +129,7 @@ public final class LaplaceTheory {
      * @return the optimal clipping ratio
      */
     public static double optimalClipRatioExact(TheoryGrid grid, int bits) {
-        Checks.bitsForOptimum(grid, bits);
-        double h = 1 << (bits - 1);
-        return Minimizer.scanThenBrent(z -> exactMse(grid, bits, 1.0, z / h), SCAN_LO, SCAN_HI,
-                SCAN_POINTS, REL_TOL).x();
+        return ExactOptimum.clipRatio(LaplaceTheory::exactMse, grid, bits, SCAN_LO, SCAN_HI, SCAN_POINTS, REL_TOL);
     }
 
     /**

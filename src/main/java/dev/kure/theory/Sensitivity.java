@@ -11,7 +11,7 @@ import java.util.function.DoubleUnaryOperator;
  *   <li>Second-order (Lemma 1) ratio: 1 + ½·MSE''(Δ*)·Δ*²·(r − 1)²/MSE(Δ*); the first-order term
  *       vanishes at the optimum.</li>
  *   <li>Curvature ratio Gaussian/uniform: see {@link #curvatureRatioAtClipEqualsSupport(int)} (the
- *       definition that reproduces the SPEC's 1.73…6.04) and {@link #curvatureRatioAtOptima(int)}.</li>
+ *       definition that reproduces the 1.73…6.04) and {@link #curvatureRatioAtOptima(int)}.</li>
  * </ul>
  *
  * <p>Both curvatures compared are scale-free (MSE'' in Δ does not depend on a or σ), so no variance
@@ -133,7 +133,7 @@ public final class Sensitivity {
     }
 
     /**
-     * The curvature ratio Gaussian/uniform as the SPEC's 1.73 (b = 2) … 6.04 (b = 8) are computed:
+     * The curvature ratio Gaussian/uniform as docs/semantics.md §6's 1.73 (b = 2) … 6.04 (b = 8) are computed:
      * d²MSE/dτ² of the Gaussian ACIQ approximation at its optimum τ*, divided by d²MSE/dτ² of the
      * uniform's Lemma 2 formula at τ = a (Δ = 2a/2<sup>b</sup>, the edge of Lemma 2's domain, where it
      * equals 2/4<sup>b</sup>). Closed form: 4<sup>b</sup>·erfc(τ<sup>*</sup>/√2) + 1/3.

@@ -11,7 +11,7 @@
  * one raises {@link java.lang.IllegalArgumentException} naming the parameter and its value.
  *
  * <p>Conventions: {@code bits} is in 1..16; {@code step} is the quantization step Δ; the clipping
- * value is τ = 2<sup>bits−1</sup>·Δ for every grid (the SPEC's convention, which is the outermost
+ * value is τ = 2<sup>bits−1</sup>·Δ for every grid (the convention of docs/semantics.md §6, which is the outermost
  * level only on {@link dev.kure.theory.TheoryGrid#PAPER}).
  */
 package dev.kure.theory;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kure.CudaStatus;
 import dev.kure.Kernels;
 import java.io.File;
 import java.io.IOException;
@@ -98,7 +99,8 @@ class CudaAvailabilityTest {
         }
         // other devices give the same driver-wide reason, negative ordinals a clear one
         assertFalse(Kernels.cudaStatus(3).usable());
-        assertTrue(Kernels.cudaStatus(-1).message().contains("device must be >= 0"));
+        assertThrows(IllegalArgumentException.class, () -> Kernels.cudaStatus(-1));
+        assertTrue(Cuda.status(-1).message().contains("device must be >= 0"));
         assertThrows(GpuUnavailableException.class, () -> Kernels.cuda(3));
     }
 

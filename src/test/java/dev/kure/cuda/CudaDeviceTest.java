@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kure.CudaStatus;
 import dev.kure.Grid;
 import dev.kure.Kernels;
 import dev.kure.KureConfig;
@@ -118,7 +119,7 @@ class CudaDeviceTest {
         Object[] first = null;
         for (int blocks : new int[] {0, 1, 7, 1000}) {
             CudaDevice.maxBlocks = blocks;
-            Kernels k = Kernels.of(gpu);
+            Kernels k = Kernels.cuda();
             float[] o = new float[xc.length], d = new float[xc.length];
             k.fakeQuantize(xc, o, q);
             LearnableGrads lg = k.fakeQuantizeLearnableBackward(xc, dyc, d, q, 1.0);
@@ -228,7 +229,7 @@ class CudaDeviceTest {
             float[] out = new float[x.length];
             long before = gpu.device().freeMemory();
             KureCudaException full = assertThrows(KureCudaException.class,
-                    () -> Kernels.of(gpu).fakeQuantize(x, out, Quantizer.perTensor(8, Grid.SIGNED, 0.1f, 0)));
+                    () -> Kernels.cuda().fakeQuantize(x, out, Quantizer.perTensor(8, Grid.SIGNED, 0.1f, 0)));
             assertTrue(full.isOutOfMemory(), full.getMessage());
             assertEquals(before, gpu.device().freeMemory(), "the failed call freed what it had allocated");
         } finally {
@@ -236,7 +237,7 @@ class CudaDeviceTest {
         }
         float[] x = gaussian(1 << 20, 1, 2), a = new float[x.length], b = new float[x.length];
         Quantizer q = Quantizer.perTensor(8, Grid.SIGNED, 0.1f, 0);
-        Kernels.of(gpu).fakeQuantize(x, a, q);
+        Kernels.cuda().fakeQuantize(x, a, q);
         ORACLE.fakeQuantize(x, b, q);
         assertBits(b, a, "after out of memory");
     }

@@ -2,6 +2,7 @@ package dev.kure.cuda;
 
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 
+import dev.kure.CudaStatus;
 import dev.kure.Grid;
 import dev.kure.KureConfig;
 import dev.kure.KureResult;

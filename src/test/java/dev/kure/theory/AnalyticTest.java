@@ -16,7 +16,7 @@ class AnalyticTest {
         assertEquals(GaussianTheory.aciqMse(4, 2.0, 8 * 0.3), Analytic.approxMse(Distribution.GAUSSIAN, 4, 2.0, 0.3), 0);
         assertEquals(LaplaceTheory.approxMse(5, 1.5, 16 * 0.2), Analytic.approxMse(Distribution.LAPLACE, 5, 1.5, 0.2), 0);
         assertEquals(2.0 / 17.0, Analytic.optimalStep(Distribution.UNIFORM, TheoryGrid.PAPER, 4, 1.0), 1e-15);
-        // SPEC §6: exact PAPER optimum τ/σ = 2.9330 at b = 5, SNR 24.80 dB
+        // docs/semantics.md §6: exact PAPER optimum τ/σ = 2.9330 at b = 5, SNR 24.80 dB
         double g = Analytic.optimalStep(Distribution.GAUSSIAN, TheoryGrid.PAPER, 5, 1.0);
         assertEquals(2.9330, 16 * g, 5e-5);
         assertEquals(24.80, Analytic.snrDb(Distribution.GAUSSIAN, TheoryGrid.PAPER, 5, 1.0, g), 0.005);
@@ -29,7 +29,7 @@ class AnalyticTest {
                 Analytic.snrDb(Distribution.LAPLACE, TheoryGrid.PAPER, 4, 1.0, l), 1e-12);
     }
 
-    /** SPEC §6 at b = 4, r = 0.7: Γ/MSE* = 10.8 (uniform, ×11.8) and 1.416 (Gaussian, ×2.416), exactly. */
+    /** docs/semantics.md §6 at b = 4, r = 0.7: Γ/MSE* = 10.8 (uniform, ×11.8) and 1.416 (Gaussian, ×2.416), exactly. */
     @Test
     void gammaExact() {
         double u = Analytic.optimalStep(Distribution.UNIFORM, TheoryGrid.PAPER, 4, 1.0);
@@ -46,7 +46,7 @@ class AnalyticTest {
 
     /**
      * Lemma 1's second order: for the uniform on PAPER the curvature at the optimum is exactly 2^(b−1)
-     * (Lemma 2), so Γ ≈ 2^(b−2)·ε²; at r = 0.7 it gives 4.32 MSE* against the exact 10.8 (SPEC §6:
+     * (Lemma 2), so Γ ≈ 2^(b−2)·ε²; at r = 0.7 it gives 4.32 MSE* against the exact 10.8 (docs/semantics.md §6:
      * the approximation ranks the distributions differently from the exact MSE). Near ε = 0 both agree.
      */
     @Test

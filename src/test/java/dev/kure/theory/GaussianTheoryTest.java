@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class GaussianTheoryTest {
-    /** SPEC §6: optimal τ/σ of the ACIQ approximation, b = 2..8 (4 decimals). */
+    /** docs/semantics.md §6: optimal τ/σ of the ACIQ approximation, b = 2..8 (4 decimals). */
     private static final double[] ACIQ_SPEC = {1.7106, 2.1516, 2.5591, 2.9362, 3.2869, 3.6151, 3.9240};
-    /** SPEC §6: optimal τ/σ of the exact MSE on the PAPER grid, b = 2..8 (4 decimals). */
+    /** docs/semantics.md §6: optimal τ/σ of the exact MSE on the PAPER grid, b = 2..8 (4 decimals). */
     private static final double[] EXACT_SPEC = {1.6860, 2.1353, 2.5512, 2.9330, 3.2857, 3.6147, 3.9239};
-    /** SPEC §6: SNR at the exact PAPER optimum, b = 2..8 (2 decimals). */
+    /** docs/semantics.md §6: SNR at the exact PAPER optimum, b = 2..8 (2 decimals). */
     private static final double[] SNR_SPEC = {10.85, 15.13, 19.83, 24.80, 29.95, 35.23, 40.60};
     /** Exact PAPER optimum τ/σ computed independently (scipy, bounded Brent on the same closed form). */
     private static final double[] EXACT_REFERENCE = {1.6859724952, 2.1352888675, 2.5512253478, 2.9329589272,

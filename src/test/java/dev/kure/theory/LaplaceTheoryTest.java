@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 class LaplaceTheoryTest {
-    /** SPEC §5/§6: c_L(2..8), "the ACIQ tables as the authors' code uses them" (2 decimals). */
+    /** docs/semantics.md §5/§6: c_L(2..8), "the ACIQ tables as the authors' code uses them" (2 decimals). */
     private static final double[] C_L_SPEC = {2.83, 3.89, 5.03, 6.20, 7.41, 8.64, 9.89};
     /** The approximation's optimum τ/b computed independently (scipy, bounded Brent). */
     private static final double[] APPROX_REFERENCE = {2.8306829868, 3.8972294669, 5.0286401376, 6.2047663300,
@@ -25,7 +25,7 @@ class LaplaceTheoryTest {
     }
 
     /**
-     * The SPEC's c_L table is within 0.0075 of the approximation's optimum but is not its 2-decimal
+     * The c_L table of docs/semantics.md §5 is within 0.0075 of the approximation's optimum but is not its 2-decimal
      * rounding at b = 3, 7, 8 (3.8972, 8.6456, 9.8968 round to 3.90, 8.65, 9.90) nor its truncation
      * at b = 4 (5.0286). No definition tried (approximation, exact MSE on PAPER, SIGNED_NARROW or
      * MIDRISE, noise term with 2^b ± 1 levels) reproduces all seven digits; the table is ACIQ's

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class SensitivityTest {
-    /** SPEC §6, b = 4, r = 0.7: ×11.8 for the uniform (exactly 59/5 on the PAPER grid). */
+    /** docs/semantics.md §6, b = 4, r = 0.7: ×11.8 for the uniform (exactly 59/5 on the PAPER grid). */
     @Test
     void exactRatiosUniform() {
         assertEquals(11.8, Sensitivity.uniformExactRatio(TheoryGrid.PAPER, 4, 0.7), 1e-9);
@@ -14,7 +14,7 @@ class SensitivityTest {
         assertEquals(1.0, Sensitivity.uniformExactRatio(TheoryGrid.PAPER, 4, 1.0), 1e-15);
     }
 
-    /** SPEC §6, b = 4: Gaussian (exact MSE, PAPER grid, its exact optimum) ×2.416 at r = 0.7, ×1.39 at 1.3. */
+    /** docs/semantics.md §6, b = 4: Gaussian (exact MSE, PAPER grid, its exact optimum) ×2.416 at r = 0.7, ×1.39 at 1.3. */
     @Test
     void exactRatiosGaussian() {
         assertEquals(2.416, Sensitivity.gaussianExactRatio(TheoryGrid.PAPER, 4, 0.7), 5e-4);
@@ -65,7 +65,7 @@ class SensitivityTest {
     }
 
     /**
-     * SPEC §6: "curvature ratio 1.73…6.04 for b = 2..8". Reproduced by d²MSE/dτ² of the Gaussian ACIQ
+     * docs/semantics.md §6: "curvature ratio 1.73…6.04 for b = 2..8". Reproduced by d²MSE/dτ² of the Gaussian ACIQ
      * approximation at its optimum over that of the uniform's Lemma 2 at τ = a (= 2/4^b).
      */
     @Test

@@ -9,7 +9,7 @@ class UniformTheoryTest {
         assertEquals(expected, actual, rel * Math.abs(expected));
     }
 
-    /** SPEC §6, Lemma 2 (a = 1), relative 1e-6 (the SPEC gives 7 digits). */
+    /** docs/semantics.md §6, Lemma 2 (a = 1), relative 1e-6 (docs/semantics.md gives 7 digits). */
     @Test
     void lemma2SpecValues() {
         assertRelative(1.0 / 768.0, UniformTheory.lemma2Mse(4, 1.0, 0.125), 1e-12);
@@ -20,7 +20,7 @@ class UniformTheoryTest {
         assertRelative(5.086263e-6, UniformTheory.lemma2Mse(8, 1.0, 2.0 / 256.0), 1e-6);
     }
 
-    /** SPEC §6, the no-clipping branch: a = 1, b = 4, Δ = 0.15 → 1.927083e-3 (= 37/19200). */
+    /** docs/semantics.md §6, the no-clipping branch: a = 1, b = 4, Δ = 0.15 → 1.927083e-3 (= 37/19200). */
     @Test
     void noClipSpecValue() {
         assertRelative(1.927083e-3, UniformTheory.noClipMse(4, 1.0, 0.15), 1e-6);
@@ -81,7 +81,7 @@ class UniformTheoryTest {
     }
 
     /**
-     * SNR at the optimum. SPEC says "6.02·b dB exactly": that holds on MIDRISE (10·log10(4^b) =
+     * SNR at the optimum. docs/semantics.md §6 says "6.02·b dB exactly": that holds on MIDRISE (10·log10(4^b) =
      * 6.0206·b); on the PAPER grid it is 20·log10(2^b + 1) (13.98 dB at b = 2, not 12.04).
      */
     @Test
