@@ -1,5 +1,5 @@
 // Kure CUDA kernels: fake quantization, STE and learnable backward, integer codes, DoReFa pieces.
-// Per-element arithmetic: kure_common.cuh / CONTRACT.md. Kernel ABI: native/README.md.
+// Per-element arithmetic: kure_common.cuh / docs/semantics.md. Kernel ABI: native/README.md.
 //
 // Launch shape: blockDim.x a multiple of 32 (256 recommended), any gridDim.x >= 1; every kernel
 // is a grid-stride loop, and every reduction is written against KURE_VLANES virtual lanes and fixed
@@ -32,7 +32,7 @@ struct KureChannelParams {
         hi = lo + inner;
         const long long p = run % C;
         s = __ldg(scale + p);
-        inv = kf_div(1.0f, s);  // 1.0f / s in float32, as CONTRACT.md computes it per channel
+        inv = kf_div(1.0f, s);  // 1.0f / s in float32, as docs/semantics.md computes it per channel
         z = __ldg(zp + p);
     }
 };

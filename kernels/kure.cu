@@ -1,5 +1,5 @@
 // Kure CUDA kernels: KURE regularizer over many tensors, one launch per stage (docs/semantics.md §3,
-// CONTRACT.md "KURE gradient").
+// docs/semantics.md "KURE gradient").
 //   stage 1: kure_moments_multi_chunks + kure_moments_merge (moments.cu) -> one KureMoments per tensor
 //   stage 2: on the host (dev.kure.spi.KureMath.plan, shared by every backend): from the T moments
 //            states the loss, K_i, skipped tensors, the MAX reduction's worst tensor, and per tensor

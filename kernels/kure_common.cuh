@@ -1,6 +1,6 @@
 // Kure CUDA kernels: shared header.
 //
-// Everything here follows /CONTRACT.md (the per-element arithmetic every backend reproduces bit for
+// Everything here follows docs/semantics.md (the per-element arithmetic every backend reproduces bit for
 // bit) and docs/semantics.md. The element-wise helpers are __host__ __device__ so that native/test/ can check
 // them on a machine without a GPU; float32 operations use the explicitly rounded intrinsics
 // (__fmul_rn, __fadd_rn, __fsub_rn, __fdiv_rn) on the device, so parity never depends on the
@@ -96,7 +96,7 @@ KURE_HD double kd_div(double a, double b) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Philox4x32-10 (Random123), CONTRACT.md "Stochastic rounding generator"
+// Philox4x32-10 (Random123), docs/semantics.md "Stochastic rounding generator"
 // ---------------------------------------------------------------------------------------------
 #define KURE_PHILOX_M0 0xD2511F53u
 #define KURE_PHILOX_M1 0xCD9E8D57u
@@ -202,7 +202,7 @@ KURE_HD double kure_policy_uniform_cached(KurePhiloxCache* pc, int policy, uint6
 
 // ---------------------------------------------------------------------------------------------
 // Rounding: r = ROUND_policy(y - h), exact, for float y and h in {0, 0.5}, returned as a double
-// holding the exact integer (or +-Inf / NaN for non-finite y). CONTRACT.md "Rounding policies".
+// holding the exact integer (or +-Inf / NaN for non-finite y). docs/semantics.md "Rounding policies".
 //
 // Method: fl = floor(y) (exact). If y is an integer (always so for |y| >= 2^23) the answer follows
 // from y alone with no further rounding error. Otherwise |y| < 2^23 and every threshold fl + c
@@ -280,7 +280,7 @@ KURE_HD float kure_wrap(float q, int qmin, int qmax) {
     return (float)(m + qmin);
 }
 
-// One element of fake quantization (CONTRACT.md "Fake quantization of one element").
+// One element of fake quantization (docs/semantics.md "Fake quantization of one element").
 // s: scale, inv: (float)(1.0f / s), z: zero point, h: 0.0f or 0.5f, u: the element's uniform
 // (only read for STOCHASTIC). Returns out; *mask = STE mask on the unclamped q; *q_out = the
 // integer code after the overflow policy (NaN for NaN input / Inf under WRAP); *q_raw = the code
@@ -381,7 +381,7 @@ KURE_HD KureMoments kure_moments_merge(const KureMoments& a, const KureMoments& 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Channel-major element order (CONTRACT.md "Per-channel / per-group layout").
+// Channel-major element order (docs/semantics.md "Per-channel / per-group layout").
 // The tensor has n = outer * C * inner elements and element i belongs to channel (i / inner) % C.
 // Channel c's m-th element (m in [0, outer*inner)) is i = ((m / inner) * C + c) * inner + m % inner.
 // Per tensor: C = 1, inner = n (outer = 1, i = m). Reductions that must not depend on the launch

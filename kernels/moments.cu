@@ -1,4 +1,4 @@
-// Kure CUDA kernels: two-stage deterministic moments (docs/semantics.md §2, CONTRACT.md "Moments").
+// Kure CUDA kernels: two-stage deterministic moments (docs/semantics.md §2, docs/semantics.md "Moments").
 //
 // Stage 1: the data is cut into fixed chunks (boundaries depend only on the sizes and the `chunk`
 // argument, never on the grid); each block takes chunks in a grid-stride loop and writes one

@@ -24,15 +24,15 @@ import java.util.SplittableRandom;
 
 /**
  * The demo that {@code kure} runs without arguments, on generated data: the paper's closed forms
- * (SPEC §6) next to measurements by the kernels, then KURE driving ResNet-18-shaped Gaussian weights to
+ * (docs/semantics.md §6) next to measurements by the kernels, then KURE driving ResNet-18-shaped Gaussian weights to
  * kurtosis 1.8 with a before/after robustness table. {@link #compute} returns every number printed, so
- * that tests can check them against SPEC §6.
+ * that tests can check them against docs/semantics.md §6.
  */
 public final class Demo {
     /** Bit-widths of the tables: 2..8. */
     static final int[] BITS = {2, 3, 4, 5, 6, 7, 8};
 
-    /** Lemma 2 points of SPEC §6: (bits, Δ) with a = 1; the last is beyond Lemma 2's domain. */
+    /** Lemma 2 points of docs/semantics.md §6: (bits, Δ) with a = 1; the last is beyond Lemma 2's domain. */
     static final double[][] LEMMA2_POINTS = {{4, 0.125}, {4, 0.11875}, {4, 0.1}, {2, 0.25}, {8, 2.0 / 256}, {4, 0.15}};
 
     /** ResNet-18's 21 conv and fc weight shapes (torchvision), 11,166,912 parameters. */
@@ -241,7 +241,7 @@ public final class Demo {
         o.println("Kure demo: robust quantization (Shkolnik et al., NeurIPS 2020), on generated data");
         o.println("backend: " + k.describe());
         o.println();
-        o.println("1. The paper's theory (SPEC §6), closed forms next to the kernels' measurements");
+        o.println("1. The paper's theory (docs/semantics.md §6), closed forms next to the kernels' measurements");
         o.printf(Locale.ROOT, "   measured: fake quantization of %,d samples (seed 2020)%n", sizes.samples());
         o.println();
         o.println("   Lemma 2, U[-1, 1] on the PAPER grid (levels kΔ, |k| <= 2^(b-1)): MSE = (a-τ)³/(3a) + 2^b·Δ³/(24a)");

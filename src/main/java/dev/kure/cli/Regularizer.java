@@ -14,14 +14,14 @@ import java.util.function.IntConsumer;
  * and the demo run it.
  *
  * <h2>Learning rate</h2>
- * The KURE gradient of a tensor scales like 1/(n·σ) (SPEC §3: ∂K/∂w = 4/(n·m2²)·(d³ − m3 − K·m2·d)),
+ * The KURE gradient of a tensor scales like 1/(n·σ) (docs/semantics.md §3: ∂K/∂w = 4/(n·m2²)·(d³ − m3 − K·m2·d)),
  * so one raw learning rate cannot suit tensors of different sizes and scales. Each tensor i therefore
  * steps with {@code lr_i = lr · n_i · σ_i²} (σ_i its standard deviation before the first step), on the
  * loss with reduction SUM and λ = 1: the update in units of σ is then independent of n and σ, and
  * {@code lr} is a scale-free rate. The tails move fastest (the gradient grows like d³), so each step
  * is also capped so that no weight moves by more than {@link #MAX_MOVE}·σ_i (this keeps heavy-tailed
  * tensors stable). With the default {@link #DEFAULT_LR} a Gaussian tensor reaches kurtosis 1.80 in
- * about 50 steps (a Laplace tensor in about 150). (SPEC §3's raw lr 1e-4 for n = 4608, σ = 0.05 is
+ * about 50 steps (a Laplace tensor in about 150). (docs/semantics.md §3's raw lr 1e-4 for n = 4608, σ = 0.05 is
  * lr ≈ 8.7e-6 in these units.)
  */
 final class Regularizer {

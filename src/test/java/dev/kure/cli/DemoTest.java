@@ -8,7 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo's reproduced numbers against SPEC §6 (quick sizes: 2^18 samples, ResNet-18 shapes cut to 16
+ * The demo's reproduced numbers against docs/semantics.md §6 (quick sizes: 2^18 samples, ResNet-18 shapes cut to 16
  * output channels). The closed forms are computed for real; measured values get sampling tolerances.
  */
 class DemoTest {
