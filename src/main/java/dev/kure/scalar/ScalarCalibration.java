@@ -1,5 +1,8 @@
 package dev.kure.scalar;
 
+import dev.kure.TensorView;
+import dev.kure.spi.Staging;
+
 /**
  * Reference kernels for step-size calibration: the exact order statistic of |x| (radix select on the
  * float bits) and the mean absolute deviation. Public so that {@link dev.kure.spi.Backend}'s default
@@ -19,7 +22,14 @@ public final class ScalarCalibration {
      * NaN in the range. −0 counts as 0.
      */
     public static float absOrderStatistic(float[] x, int off, int len, long k) {
-        int[] count = new int[1 << 11];
+        return absOrderStatistic(TensorView.of(x), off, len, k);
+    }
+
+    /** {@link #absOrderStatistic(float[], int, int, long)} of elements [off, off + len) of a view, read in staged blocks. */
+    public static float absOrderStatistic(TensorView x, long off, long len, long k) {
+        long[] count = new long[1 << 11];
+        Staging.Scratch s = Staging.scratch();
+        float[] block = s.a;
         int prefix = 0;       // the key bits decided so far (above the current digit)
         int prefixMask = 0;   // which bits are decided
         long rank = k;
@@ -28,10 +38,14 @@ public final class ScalarCalibration {
             int digits = 1 << WIDTH[d];
             java.util.Arrays.fill(count, 0, digits, 0);
             int digitMask = digits - 1;
-            for (int i = 0; i < len; i++) {
-                int key = Float.floatToRawIntBits(x[off + i]) & 0x7fffffff;
-                if ((key & prefixMask) == prefix) {
-                    count[(key >>> shift) & digitMask]++;
+            for (long b = 0; b < len; b += Staging.BLOCK) {
+                int n = (int) Math.min(Staging.BLOCK, len - b);
+                Staging.load(x, off + b, block, 0, n, s);
+                for (int i = 0; i < n; i++) {
+                    int key = Float.floatToRawIntBits(block[i]) & 0x7fffffff;
+                    if ((key & prefixMask) == prefix) {
+                        count[(key >>> shift) & digitMask]++;
+                    }
                 }
             }
             int digit = 0;
