@@ -271,11 +271,21 @@ public final class PanamaBackend implements Backend {
     public void fakeQuantize(TensorView x, TensorView out, Quantizer q, MemorySegment mask) {
         long n = x.count();
         int chunks = Parallel.chunks(n);
+        if (SimdSegments.direct(x, out, q, mask)) {
+            if (chunks <= 1) {
+                SimdSegments.fakeQuantize(x.segment(), out.segment(), q, 0, (int) n);
+                return;
+            }
+            par.forSegments(x.segment(), out.segment(), null).forEach(chunks, c -> SimdSegments.fakeQuantize(
+                    x.segment(), out.segment(), q, start(c), (int) size(c, n)));
+            return;
+        }
         if (chunks <= 1) {
             Staging.fakeQuantize(this, x, out, q, mask, 0, n);
             return;
         }
-        par.forSegments(x.segment(), out.segment(), mask).forEach(chunks, c -> Staging.fakeQuantize(this, x, out, q, mask, start(c), size(c, n)));
+        par.forSegments(x.segment(), out.segment(), mask).forEach(chunks,
+                c -> Staging.fakeQuantize(this, x, out, q, mask, start(c), size(c, n)));
     }
 
     @Override
