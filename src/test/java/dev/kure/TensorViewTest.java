@@ -91,6 +91,30 @@ class TensorViewTest {
     }
 
     @Test
+    void bf16CodecOfThisRunMatchesTheScalarOne() {
+        dev.kure.spi.Bf16Codec best = dev.kure.spi.Bf16Codec.best();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int n = 1 << 16;
+        float[] f = new float[n + 3];
+        short[] a = new short[n + 1], b = new short[n + 1];
+        for (int rep = 0; rep < 16; rep++) {
+            for (int i = 0; i < f.length; i++) {
+                f[i] = Float.intBitsToFloat(i % 7 == 0 ? 0x7f800000 | r.nextInt(1 << 23) | (r.nextInt() & 0x80000000)
+                        : r.nextInt());                     // NaN payloads, both signs, and any bits
+            }
+            best.narrow(f, 3, a, 1, n);
+            dev.kure.spi.Bf16Codec.SCALAR.narrow(f, 3, b, 1, n);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(b, a, "narrow with " + best);
+            float[] wa = new float[n + 2], wb = new float[n + 2];
+            best.widen(a, 1, wa, 2, n);
+            dev.kure.spi.Bf16Codec.SCALAR.widen(a, 1, wb, 2, n);
+            for (int i = 0; i < wa.length; i++) {
+                assertEquals(Float.floatToRawIntBits(wb[i]), Float.floatToRawIntBits(wa[i]), "widen " + i);
+            }
+        }
+    }
+
+    @Test
     void sixteenBitOutputsAreTheNarrowedFloatResult() {
         float[] x = {0.123f, -7.77f, 3.1f, Float.NaN, 1e6f, -0.0f};
         Quantizer q = Quantizer.perTensor(0.0173f, 0, -128, 127);

@@ -42,9 +42,6 @@ public final class Staging {
         public final float[] c = new float[BLOCK];
         /** 16-bit elements between the segment and a float block. */
         final short[] h = new short[BLOCK];
-        /** Float bits of a block, and the same array as a segment (bulk copies between int and float bits). */
-        final int[] bits = new int[BLOCK];
-        final MemorySegment bitsSeg = MemorySegment.ofArray(bits);
         /** The block's mask words. */
         final long[] mask = new long[BLOCK / 64];
         /** The block's int8 codes or packed int4 bytes. */
@@ -61,9 +58,10 @@ public final class Staging {
     }
 
     // ---- element conversion ---------------------------------------------------------------------
-    // Written as plain int and short loops that C2 vectorizes: a loop calling Float.intBitsToFloat or
-    // floatToRawIntBits per element stays scalar, so float bits move between int[] and float[] by a
-    // bulk copy of the block (in L1) instead.
+    // float16 uses Float.float16ToFloat / floatToFloat16, which C2 vectorizes; bfloat16 goes through
+    // Bf16Codec (Vector API lanes when the SIMD backend is available: plain loops stay scalar).
+
+    private static final Bf16Codec BF16 = Bf16Codec.best();
 
 
     /** Widens elements {@code [index, index + n)} of t into {@code dst[off, off + n)} (n ≤ BLOCK). */
@@ -72,13 +70,8 @@ public final class Staging {
         switch (t.type()) {
             case F32 -> MemorySegment.copy(seg, F32, index * 4, dst, off, n);
             case BF16 -> {
-                short[] h = s.h;
-                int[] bits = s.bits;
-                MemorySegment.copy(seg, H16, index * 2, h, 0, n);
-                for (int i = 0; i < n; i++) {
-                    bits[i] = h[i] << 16;
-                }
-                MemorySegment.copy(s.bitsSeg, ValueLayout.JAVA_FLOAT, 0, dst, off, n);
+                MemorySegment.copy(seg, H16, index * 2, s.h, 0, n);
+                BF16.widen(s.h, 0, dst, off, n);
             }
             case F16 -> {
                 short[] h = s.h;
@@ -96,13 +89,8 @@ public final class Staging {
         switch (t.type()) {
             case F32 -> MemorySegment.copy(src, off, seg, F32, index * 4, n);
             case BF16 -> {
-                short[] h = s.h;
-                int[] bits = s.bits;
-                MemorySegment.copy(src, off, s.bitsSeg, ValueLayout.JAVA_FLOAT, 0, n);
-                for (int i = 0; i < n; i++) {
-                    h[i] = toBf16Bits(bits[i]);
-                }
-                MemorySegment.copy(h, 0, seg, H16, index * 2, n);
+                BF16.narrow(src, off, s.h, 0, n);
+                MemorySegment.copy(s.h, 0, seg, H16, index * 2, n);
             }
             case F16 -> {
                 short[] h = s.h;
@@ -115,21 +103,13 @@ public final class Staging {
     }
 
     /**
-     * float32 bits to bfloat16 bits, round to nearest, ties to even; a NaN stays a quiet NaN with its
-     * sign and top payload bits (rounding its bits could carry it into an infinity). Branch-free.
-     */
-    static short toBf16Bits(int b) {
-        int rounded = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
-        int nan = (0x7f800000 - (b & 0x7fffffff)) >> 31;   // all ones exactly when |b| is above +Inf's bits
-        return (short) ((rounded & ~nan) | (((b >>> 16) | 0x40) & nan));
-    }
-
-    /**
      * float32 to bfloat16, round to nearest, ties to even; NaN stays a quiet NaN with its sign and top
      * payload bits (rounding its bits could carry it into an infinity).
      */
     public static short toBf16(float f) {
-        return toBf16Bits(Float.floatToRawIntBits(f));
+        int b = Float.floatToRawIntBits(f);
+        int rounded = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+        return (short) ((b & 0x7fffffff) > 0x7f800000 ? (b >>> 16) | 0x40 : rounded);
     }
 
     /** bfloat16 to float32 (exact). */
