@@ -622,6 +622,23 @@ public final class Kernels {
         return new LearnableGrads(ds, dz);
     }
 
+    /**
+     * DoReFa weight transform on views (any element types; out may be w); returns max|tanh(w)|. Runs
+     * the scalar reference on staged blocks on every backend (two reads of w, StrictMath tanh).
+     */
+    public double dorefaForward(TensorView w, TensorView out, int bits) {
+        ViewChecks.output(w, "w", out, "out");
+        Check.bits(bits);
+        return backend.dorefaForward(w, out, bits);
+    }
+
+    /** Backward of {@link #dorefaForward(TensorView, TensorView, int)} (dx may be dy); the scalar reference. */
+    public void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
+        ViewChecks.sameCount(w, "w", dy, "dy");
+        ViewChecks.output(dy, "dy", dx, "dx");
+        backend.dorefaBackward(w, dy, dx);
+    }
+
     /** int8 codes of {@code x} into {@code codes} (one byte per element), as {@link #quantize(float[], byte[], Quantizer)}. */
     public void quantize(TensorView x, MemorySegment codes, Quantizer q) {
         ViewChecks.codes(codes, ViewChecks.count(x, "x"), false, true);

@@ -328,6 +328,26 @@ public abstract class SegmentConformance {
     }
 
     @Test
+    void doReFaOnViewsIsTheReferenceOnTheWidenedValues() {
+        try (Arena arena = Arena.ofShared()) {
+            for (ElementType t : ElementType.values()) {
+                for (int n : new int[] {1, 2049, 5000}) {
+                    TensorView w = view(Data.gaussian(n, 0, 0.7, n), t, false, arena);
+                    float[] ww = values(w), want = new float[n], wantDx = new float[n];
+                    double m = oracle.dorefaForward(ww, want, 4);
+                    TensorView out = empty(n, t, arena);
+                    assertEquals(m, candidate().dorefaForward(w, out, 4), t + " max|tanh| n=" + n);
+                    assertBits(narrowed(want, t), values(out), "dorefa " + t + " n=" + n);
+                    TensorView dy = view(Data.gaussian(n, 0, 1, n + 1), t, true, arena);
+                    oracle.dorefaBackward(ww, values(dy), wantDx);
+                    candidate().dorefaBackward(w, dy, dy); // in place
+                    assertBits(narrowed(wantDx, t), values(dy), "dorefa backward " + t + " n=" + n);
+                }
+            }
+        }
+    }
+
+    @Test
     void kureOnSixteenBitWeightsWithFloatGradients() {
         try (Arena arena = Arena.ofShared()) {
             for (ElementType t : ElementType.values()) {

@@ -237,6 +237,16 @@ public interface Backend {
         return Staging.errorSums(this, x, off, len, streamBase - off, settings, p, sums);
     }
 
+    /** DoReFa transform of w into out (any element types); returns max|tanh(w)|. Default: the scalar reference. */
+    default double dorefaForward(TensorView w, TensorView out, int bits) {
+        return dev.kure.scalar.ScalarDoReFa.forward(w, out, bits);
+    }
+
+    /** DoReFa backward on views (dx may be dy). Default: the scalar reference. */
+    default void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
+        dev.kure.scalar.ScalarDoReFa.backward(w, dy, dx);
+    }
+
     /** KURE over weights of any element type; grads (may be null) are float32 segments, added to in place. */
     default KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config) {
         return Reference.SCALAR.kureViews(weights, grads, config);
