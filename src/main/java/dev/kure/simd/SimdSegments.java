@@ -45,15 +45,15 @@ final class SimdSegments {
         float lo = q.qmin() - z, hi = q.qmax() - z;
         boolean divide = q.mode() == QuantMode.DIVIDE;
         long base = from * Float.BYTES;
-        int bound = count - count % N;
-        int i = 0;
-        for (; i < bound; i += N) { // an int-counted loop: C2 hoists the segment bounds checks
-            long off = base + (long) i * Float.BYTES;
+        long end = base + (long) (count - count % N) * Float.BYTES;
+        long step = (long) N * Float.BYTES;
+        for (long off = base; off < end; off += step) { // a long-counted loop over byte offsets: C2 hoists the checks
             FloatVector y = FloatVector.fromMemorySegment(F, x, off, ByteOrder.LITTLE_ENDIAN);
             y = divide ? y.div(s) : y.mul(inv);
             // NaN stays NaN; rint of a clamped value is never -0.0, so ((r + z) - z)·s = r·s bit for bit
             y.max(lo).min(hi).add(MAGIC).sub(MAGIC).mul(s).intoMemorySegment(out, off, ByteOrder.LITTLE_ENDIAN);
         }
+        int i = count - count % N;
         for (; i < count; i++) {
             long off = base + (long) i * Float.BYTES;
             float c = QuantMath.code(x.get(LE, off), s, inv, z, 0f, Rounding.HALF_EVEN, divide, q.seed(),
