@@ -257,6 +257,8 @@ public abstract class SegmentConformance {
         float[] raw = Data.gaussian(n, 0, 1, 5);
         List<Kernels> ks = List.of(candidate().withThreads(1), candidate().withThreads(2));
         checkElementwise(ks, raw, Quantizer.perTensor(4, Grid.SIGNED, 0.2f, 0), ElementType.BF16, false, "chunks");
+        // the direct float32 forward (SimdSegments) across chunks, at an odd heap offset
+        checkElementwise(ks, raw, Quantizer.perTensor(4, Grid.SIGNED, 0.2f, 0), ElementType.F32, true, "chunks");
         checkElementwise(ks, raw, Quantizer.perTensor(4, Grid.SIGNED, 0.2f, 0).withRounding(Rounding.STOCHASTIC).withSeed(3)
                 .withStreamOffset(11), ElementType.F32, false, "chunks");
         int m = n - n % 96;
