@@ -1,6 +1,7 @@
 package dev.kure;
 
 import dev.kure.spi.Backend;
+import dev.kure.spi.Staging;
 import dev.kure.theory.GaussianTheory;
 import dev.kure.theory.LaplaceTheory;
 import java.math.BigDecimal;
@@ -81,9 +82,10 @@ final class Calibrator {
      * and lazily computed statistics.
      */
     static final class View {
-        final float[] x;
-        final int off;
-        final int len;
+        final float[] x;          // the data, or null when it is a tensor view
+        final TensorView t;
+        final long off;
+        final long len;
         final long streamBase;
         final long[] streamIndex;
         final String name;
@@ -92,7 +94,17 @@ final class Calibrator {
         private double absMax = Double.NaN;
 
         View(float[] x, int off, int len, long streamBase, long[] streamIndex, String name) {
+            this(x, null, off, len, streamBase, streamIndex, name);
+        }
+
+        /** Elements [off, off + len) of a tensor view (stream indices streamBase + i). */
+        View(TensorView t, long off, long len, long streamBase, String name) {
+            this(null, t, off, len, streamBase, null, name);
+        }
+
+        private View(float[] x, TensorView t, long off, long len, long streamBase, long[] streamIndex, String name) {
             this.x = x;
+            this.t = t;
             this.off = off;
             this.len = len;
             this.streamBase = streamBase;
@@ -102,7 +114,8 @@ final class Calibrator {
 
         Moments moments(Backend b) {
             if (moments == null) {
-                moments = b.moments(x, off, len);
+                moments = x != null ? b.moments(x, (int) off, (int) len)
+                        : off == 0 && len == t.count() ? b.moments(t) : b.moments(t.slice(off, len));
                 finite(moments, name);
             }
             return moments;
@@ -114,7 +127,7 @@ final class Calibrator {
                 if (moments != null) {
                     absMax = moments.absMax();
                 } else {
-                    float a = b.absMax(x, off, len);
+                    float a = x != null ? b.absMax(x, (int) off, (int) len) : b.absMax(t, off, len);
                     if (!Float.isFinite(a)) {
                         moments(b); // throws the message every policy gives for non-finite data
                         throw new IllegalArgumentException(name + " must be finite to calibrate on, max |x| is " + a);
@@ -127,9 +140,37 @@ final class Calibrator {
 
         double meanAbsDeviation(Backend b) {
             if (Double.isNaN(mad)) {
-                mad = b.meanAbsDeviation(x, off, len, moments(b).mean());
+                double mean = moments(b).mean();
+                mad = x != null ? b.meanAbsDeviation(x, (int) off, (int) len, mean) : b.meanAbsDeviation(t, off, len, mean);
             }
             return mad;
+        }
+
+        /** Elements [from, from + n) of this view (a view without stream index array: a whole tensor). */
+        View part(long from, long n, String partName) {
+            return new View(x, t, off + from, n, streamBase + from, null, partName);
+        }
+
+        float absOrderStatistic(Backend b, long k) {
+            return x != null ? b.absOrderStatistic(x, (int) off, (int) len, k) : b.absOrderStatistic(t, off, len, k);
+        }
+
+        /** {@link Backend#errorSums} of this view's data with its stream indices. */
+        double errorSums(Backend b, Quantizer[] settings, double p, double[] sums) {
+            return x != null ? b.errorSums(x, (int) off, (int) len, streamBase, streamIndex, settings, p, sums)
+                    : b.errorSums(t, off, len, streamBase, settings, p, sums);
+        }
+
+        /** Copies elements [from, from + n) of the view (widened) into dst[at, at + n). */
+        void copy(long from, float[] dst, int at, int n) {
+            if (x != null) {
+                System.arraycopy(x, (int) (off + from), dst, at, n);
+            } else {
+                for (long k = 0; k < n; k += Staging.BLOCK) { // Staging.load takes at most a block
+                    int m = (int) Math.min(Staging.BLOCK, n - k);
+                    Staging.load(t, off + from + k, dst, at + (int) k, m, Staging.scratch());
+                }
+            }
         }
     }
 
@@ -139,17 +180,27 @@ final class Calibrator {
     // ---- drivers ------------------------------------------------------------------------------------
 
     static Quantizer perTensor(Backend b, float[] x, Quantizer t, StepPolicy p) {
-        Param r = solve(b, new View(x, 0, x.length, t.streamOffset(), null, "x"), t, p);
+        return perTensor(b, new View(x, 0, x.length, t.streamOffset(), null, "x"), t, p);
+    }
+
+    /** A per-tensor quantizer calibrated on all of {@code all}. */
+    static Quantizer perTensor(Backend b, View all, Quantizer t, StepPolicy p) {
+        Param r = solve(b, all, t, p);
         return setting(t, r.scale(), r.zeroPoint());
     }
 
     static Quantizer perGroup(Backend b, float[] x, int groupSize, Quantizer t, StepPolicy p) {
-        int groups = x.length / groupSize;
+        return perGroup(b, new View(x, 0, x.length, t.streamOffset(), null, "x"), groupSize, t, p);
+    }
+
+    /** Per-group calibration of all of {@code all} (stream base = t's stream offset). */
+    static Quantizer perGroup(Backend b, View all, int groupSize, Quantizer t, StepPolicy p) {
+        int groups = Math.toIntExact(all.len / groupSize);
         float[] s = new float[groups];
         int[] z = new int[groups];
         for (int g = 0; g < groups; g++) {
-            int off = g * groupSize;
-            Param r = solve(b, new View(x, off, groupSize, t.streamOffset() + off, null, "x group " + g), t, p);
+            long off = (long) g * groupSize;
+            Param r = solve(b, all.part(off, groupSize, "x group " + g), t, p);
             s[g] = r.scale();
             z[g] = r.zeroPoint();
         }
@@ -159,6 +210,11 @@ final class Calibrator {
     }
 
     static Quantizer perChannel(Backend b, float[] x, int[] shape, int axis, Quantizer t, StepPolicy p) {
+        return perChannel(b, new View(x, 0, x.length, t.streamOffset(), null, "x"), shape, axis, t, p);
+    }
+
+    /** Per-channel calibration of all of {@code all} (stream base = t's stream offset). */
+    static Quantizer perChannel(Backend b, View all, int[] shape, int axis, Quantizer t, StepPolicy p) {
         int outer = 1, inner = 1;
         for (int d = 0; d < axis; d++) {
             outer *= shape[d];
@@ -177,11 +233,11 @@ final class Calibrator {
             View v;
             String name = "x channel " + c;
             if (outer == 1) {
-                v = new View(x, c * inner, inner, t.streamOffset() + (long) c * inner, null, name);
+                v = all.part((long) c * inner, inner, name);
             } else {
                 for (int o = 0; o < outer; o++) {
                     int from = (o * channels + c) * inner;
-                    System.arraycopy(x, from, buf, o * inner, inner);
+                    all.copy(from, buf, o * inner, inner);
                     if (idx != null) {
                         for (int i = 0; i < inner; i++) {
                             idx[o * inner + i] = t.streamOffset() + from + i;
@@ -200,24 +256,34 @@ final class Calibrator {
     }
 
     static QuantError quantError(Backend b, float[] x, Quantizer q) {
-        int n = x.length;
+        return quantError(b, new View(x, 0, x.length, 0L, null, "x"), q);
+    }
+
+    /** Σ(fq(x) − x)² and Σx² of all of {@code all}, run by run. */
+    static QuantError quantError(Backend b, View all, Quantizer q) {
+        long n = all.len;
         Quantizer[] per = new Quantizer[q.paramCount()];
         double[] sse = new double[1];
         double signal = 0;
-        for (int i = 0; i < n; ) {
+        for (long i = 0; i < n; ) {
             int p = dev.kure.spi.Runs.param(i, q);
-            int end = dev.kure.spi.Runs.end(i, n, q);
+            long end = q.inner() >= n ? n : Math.min(n, (i / q.inner() + 1) * q.inner());
             if (per[p] == null) {
                 per[p] = setting(q, q.scale(p), q.zeroPoint(p));
             }
-            signal += b.errorSums(x, i, end - i, q.streamOffset() + i, null, new Quantizer[] {per[p]}, 2.0, sse);
+            View run = new View(all.x, all.t, all.off + i, end - i, q.streamOffset() + i, null, all.name);
+            signal += run.errorSums(b, new Quantizer[] {per[p]}, 2.0, sse);
             i = end;
         }
         return new QuantError(n, sse[0], signal);
     }
 
     static SweepResult sweep(Backend b, float[] x, SweepSpec spec) {
-        View all = new View(x, 0, x.length, 0L, null, "x");
+        return sweep(b, new View(x, 0, x.length, 0L, null, "x"), spec);
+    }
+
+    /** The robustness sweep of {@code all} (stream base 0). */
+    static SweepResult sweep(Backend b, View all, SweepSpec spec) {
         int[] bits = spec.bits();
         double[] ratios = spec.ratios();
         List<Grid> grids = spec.grids();
@@ -249,12 +315,12 @@ final class Calibrator {
             }
         }
         double[] sse = new double[total];
-        double signal = b.errorSums(x, 0, x.length, 0L, null, settings, 2.0, sse);
+        double signal = all.errorSums(b, settings, 2.0, sse);
         List<SweepResult.Row> rows = new ArrayList<>(total);
         for (int k = 0; k < total; k++) {
             Quantizer q = settings[k];
             rows.add(new SweepResult.Row(q.bits(), q.grid(), q.rounding(), ratioOf[k], base[k], q,
-                    new QuantError(x.length, sse[k], signal)));
+                    new QuantError(all.len, sse[k], signal)));
         }
         return new SweepResult(spec, rows);
     }
@@ -269,7 +335,7 @@ final class Calibrator {
             case StepPolicy.Percentile(double pct) -> {
                 v.moments(b); // rejects non-finite data
                 long k = rank(pct, v.len);
-                yield clip(b.absOrderStatistic(v.x, v.off, v.len, k - 1), t);
+                yield clip(v.absOrderStatistic(b, k - 1), t);
             }
             case StepPolicy.AciqGauss() -> clip(aciqGauss(bits) * v.moments(b).std(), t);
             case StepPolicy.AciqLaplace() -> clip(aciqLaplace(bits) * v.meanAbsDeviation(b), t);
@@ -370,7 +436,7 @@ final class Calibrator {
                 cand[j] = setting(t, steps[j], 0);
                 err[j] = 0;
             }
-            b.errorSums(v.x, v.off, v.len, v.streamBase, v.streamIndex, cand, p, err);
+            v.errorSums(b, cand, p, err);
             int best = 0;
             for (int j = 1; j < FINAL_POINTS; j++) {
                 if (err[j] < err[best]) {
@@ -394,14 +460,14 @@ final class Calibrator {
      * indices when the rounding is stochastic.
      */
     static View sample(View v, boolean stochastic) {
-        int lines = v.len / LINE;
+        int lines = Math.toIntExact(v.len / LINE);
         int stride = (lines + SAMPLE / LINE - 1) / (SAMPLE / LINE);
         int runs = (lines + stride - 1) / stride;
         float[] buf = new float[runs * LINE];
         long[] idx = stochastic ? new long[runs * LINE] : null;
         for (int r = 0; r < runs; r++) {
             int from = r * stride * LINE;
-            System.arraycopy(v.x, v.off + from, buf, r * LINE, LINE);
+            v.copy(from, buf, r * LINE, LINE);
             if (idx != null) {
                 for (int i = 0; i < LINE; i++) {
                     idx[r * LINE + i] = v.streamIndex != null ? v.streamIndex[from + i] : v.streamBase + from + i;
@@ -421,7 +487,7 @@ final class Calibrator {
             cand[j] = setting(t, steps[j], 0);
         }
         double[] err = new double[COARSE];
-        b.errorSums(v.x, v.off, v.len, v.streamBase, v.streamIndex, cand, p, err);
+        v.errorSums(b, cand, p, err);
         int best = 0;
         for (int j = 1; j < COARSE; j++) {
             if (err[j] < err[best]) {
@@ -475,7 +541,7 @@ final class Calibrator {
     private static double eval(Backend b, View v, Quantizer t, double p, float step, Quantizer[] one, double[] e1) {
         one[0] = setting(t, floor(step, StepPolicy.MIN_SCALE), 0);
         e1[0] = 0;
-        b.errorSums(v.x, v.off, v.len, v.streamBase, v.streamIndex, one, p, e1);
+        v.errorSums(b, one, p, e1);
         return e1[0];
     }
 

@@ -161,7 +161,7 @@ public final class Kernels {
         return backend.moments(x, offset, length);
     }
 
-    /** Moments of a float32 segment (native byte order) of any length; its byte size must be a multiple of 4. */
+    /** Moments of a float32 segment (little-endian) of any length; its byte size must be a multiple of 4. */
     public Moments moments(MemorySegment x) {
         return moments(x, 0, floats(x, "x"));
     }
@@ -584,5 +584,248 @@ public final class Kernels {
             throw new IllegalArgumentException("x must not be empty (nothing to sweep)");
         }
         return Calibrator.sweep(backend, x, spec);
+    }
+
+    // ---- tensor views: heap or native memory, float32, bfloat16 or float16 (issue 12) ----------------
+    //
+    // Every kernel again, on TensorViews: segments the framework owns, any alignment, little-endian,
+    // element type F32, BF16 or F16. Nothing is copied as a whole: blocks of a few KiB are widened to
+    // float32 in per-thread scratch, the array kernel runs on them, float results are narrowed back
+    // (ties to even, ElementType). Results equal the float[] methods on the widened values: bit for bit
+    // for fake quantization, masks, codes and stochastic rounding (with the same seed and element
+    // indices), within summation order for reductions; before narrowing to 16 bits, see ElementType.
+    // Gradients: dy and dx of the backward kernels may be any element type (narrowed like outputs);
+    // KURE's gradients are float32 segments (frameworks keep master gradients in float32).
+
+    /** Moments of all of {@code x} (any element type; the same as the array of its widened values). */
+    public Moments moments(TensorView x) {
+        ViewChecks.count(x, "x");
+        return backend.moments(x);
+    }
+
+    /**
+     * Fake-quantizes {@code x} into {@code out} (same element count, any element types; {@code out} may
+     * be {@code x} itself). A 16-bit {@code out} receives the float32 result rounded to nearest even.
+     *
+     * @throws IllegalArgumentException if the counts differ, out is read-only, out partly overlaps x,
+     *         or the count does not fit the quantizer's layout
+     */
+    public void fakeQuantize(TensorView x, TensorView out, Quantizer q) {
+        ViewChecks.output(x, "x", out, "out");
+        ViewChecks.layout(x.count(), q);
+        backend.fakeQuantize(x, out, q, null);
+    }
+
+    /**
+     * {@link #fakeQuantize(TensorView, TensorView, Quantizer)} that also writes the packed STE mask
+     * into {@code mask}: little-endian 64-bit words, bit j&amp;63 of word j&gt;&gt;&gt;6 (at least
+     * {@code (n + 63) / 64} words; bits past n in the last word are kept).
+     */
+    public void fakeQuantizeWithMask(TensorView x, TensorView out, MemorySegment mask, Quantizer q) {
+        ViewChecks.output(x, "x", out, "out");
+        ViewChecks.layout(x.count(), q);
+        ViewChecks.mask(mask, x.count(), true);
+        backend.fakeQuantize(x, out, q, mask);
+    }
+
+    /** Straight-through backward on views: dx = dy where the code of x was inside the grid, else 0 (dx may be dy). */
+    public void fakeQuantizeBackward(TensorView x, TensorView dy, TensorView dx, Quantizer q) {
+        ViewChecks.sameCount(x, "x", dy, "dy");
+        ViewChecks.output(dy, "dy", dx, "dx");
+        ViewChecks.layout(x.count(), q);
+        backend.fakeQuantizeBackward(x, dy, dx, q);
+    }
+
+    /** Straight-through backward from a mask written by {@link #fakeQuantizeWithMask(TensorView, TensorView, MemorySegment, Quantizer)}. */
+    public void steBackward(MemorySegment mask, TensorView dy, TensorView dx) {
+        ViewChecks.output(dy, "dy", dx, "dx");
+        ViewChecks.mask(mask, dy.count(), false);
+        backend.steBackward(mask, dy, dx);
+    }
+
+    /**
+     * {@link #fakeQuantizeLearnableBackward(float[], float[], float[], Quantizer, double)} on views:
+     * dx (any element type, may be dy) and ∂L/∂s, ∂L/∂z per parameter set in double.
+     */
+    public LearnableGrads fakeQuantizeLearnableBackward(TensorView x, TensorView dy, TensorView dx, Quantizer q,
+                                                        double gradFactor) {
+        ViewChecks.sameCount(x, "x", dy, "dy");
+        ViewChecks.output(dy, "dy", dx, "dx");
+        ViewChecks.layout(x.count(), q);
+        Check.finite(gradFactor, "gradFactor");
+        double[] ds = new double[q.paramCount()];
+        double[] dz = new double[q.paramCount()];
+        backend.learnableBackward(x, dy, dx, q, ds, dz);
+        for (int p = 0; p < ds.length; p++) {
+            ds[p] *= gradFactor;
+            dz[p] *= gradFactor;
+        }
+        return new LearnableGrads(ds, dz);
+    }
+
+    /**
+     * DoReFa weight transform on views (any element types; out may be w); returns max|tanh(w)|. Runs
+     * the scalar reference on staged blocks on every backend (two reads of w, StrictMath tanh).
+     */
+    public double dorefaForward(TensorView w, TensorView out, int bits) {
+        ViewChecks.output(w, "w", out, "out");
+        Check.bits(bits);
+        return backend.dorefaForward(w, out, bits);
+    }
+
+    /** Backward of {@link #dorefaForward(TensorView, TensorView, int)} (dx may be dy); the scalar reference. */
+    public void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
+        ViewChecks.sameCount(w, "w", dy, "dy");
+        ViewChecks.output(dy, "dy", dx, "dx");
+        backend.dorefaBackward(w, dy, dx);
+    }
+
+    /** int8 codes of {@code x} into {@code codes} (one byte per element), as {@link #quantize(float[], byte[], Quantizer)}. */
+    public void quantize(TensorView x, MemorySegment codes, Quantizer q) {
+        ViewChecks.codes(codes, ViewChecks.count(x, "x"), false, true);
+        ViewChecks.layout(x.count(), q);
+        checkCodeWidth(q, 8);
+        backend.quantize(x, codes, q, false);
+    }
+
+    /** Floats (narrowed to out's type) from int8 codes, as {@link #dequantize(byte[], float[], Quantizer)}. */
+    public void dequantize(MemorySegment codes, TensorView out, Quantizer q) {
+        ViewChecks.codes(codes, ViewChecks.count(out, "out"), false, false);
+        ViewChecks.writable(out.segment(), "out");
+        ViewChecks.layout(out.count(), q);
+        checkCodeWidth(q, 8);
+        backend.dequantize(codes, out, q, false);
+    }
+
+    /** Packed int4 codes of {@code x} ({@code (n + 1) / 2} bytes, low nibble first), as {@link #quantizeInt4(float[], byte[], Quantizer)}. */
+    public void quantizeInt4(TensorView x, MemorySegment packed, Quantizer q) {
+        ViewChecks.codes(packed, ViewChecks.count(x, "x"), true, true);
+        ViewChecks.layout(x.count(), q);
+        checkCodeWidth(q, 4);
+        backend.quantize(x, packed, q, true);
+    }
+
+    /** Floats (narrowed to out's type) from packed int4 codes. */
+    public void dequantizeInt4(MemorySegment packed, TensorView out, Quantizer q) {
+        ViewChecks.codes(packed, ViewChecks.count(out, "out"), true, false);
+        ViewChecks.writable(out.segment(), "out");
+        ViewChecks.layout(out.count(), q);
+        checkCodeWidth(q, 4);
+        backend.dequantize(packed, out, q, true);
+    }
+
+    /**
+     * KURE over weights of any element type (SPEC §3); adds the gradient into {@code gradsToAccumulate}
+     * (float32 segments, little-endian, one per weight with the same element count; null for the loss
+     * only).
+     */
+    public KureResult kureViews(List<TensorView> weights, List<MemorySegment> gradsToAccumulate, KureConfig config) {
+        Check.notNull(weights, "weights");
+        Check.notNull(config, "config");
+        for (int i = 0; i < weights.size(); i++) {
+            ViewChecks.count(weights.get(i), "weights[" + i + "]");
+        }
+        if (gradsToAccumulate != null) {
+            Check.sameLength(weights.size(), "weights", gradsToAccumulate.size(), "gradsToAccumulate");
+            for (int i = 0; i < weights.size(); i++) {
+                String name = "gradsToAccumulate[" + i + "]";
+                ViewChecks.sameCount(weights.get(i), "weights[" + i + "]",
+                        TensorView.f32(Check.notNull(gradsToAccumulate.get(i), name)), name);
+                ViewChecks.writable(gradsToAccumulate.get(i), name);
+            }
+        }
+        return backend.kureViews(weights, gradsToAccumulate, config);
+    }
+
+    /** {@link #calibrate(float[], int, Grid, StepPolicy)} on a view (any element type). */
+    public Quantizer calibrate(TensorView x, int bits, Grid grid, StepPolicy policy) {
+        Check.notNull(grid, "grid");
+        Check.bits(bits);
+        return calibrate(x, Calibrator.template(bits, grid), policy);
+    }
+
+    /** {@link #calibrate(float[], Quantizer, StepPolicy)} on a view (any element type). */
+    public Quantizer calibrate(TensorView x, Quantizer template, StepPolicy policy) {
+        long n = ViewChecks.count(x, "x");
+        Calibrator.check(template, policy);
+        if (n == 0) {
+            throw new IllegalArgumentException("x must not be empty (no data to calibrate on)");
+        }
+        return Calibrator.perTensor(backend, new Calibrator.View(x, 0, n, template.streamOffset(), "x"), template, policy);
+    }
+
+    /** {@link #calibratePerChannel(float[], int[], int, int, Grid, StepPolicy)} on a view. */
+    public Quantizer calibratePerChannel(TensorView x, int[] shape, int axis, int bits, Grid grid, StepPolicy policy) {
+        Check.notNull(grid, "grid");
+        Check.bits(bits);
+        return calibratePerChannel(x, shape, axis, Calibrator.template(bits, grid), policy);
+    }
+
+    /** {@link #calibratePerChannel(float[], int[], int, Quantizer, StepPolicy)} on a view. */
+    public Quantizer calibratePerChannel(TensorView x, int[] shape, int axis, Quantizer template, StepPolicy policy) {
+        long n = ViewChecks.count(x, "x");
+        long volume = Check.volume(shape);
+        Check.axis(axis, shape);
+        Calibrator.check(template, policy);
+        if (volume != n) {
+            throw new IllegalArgumentException("x count must equal the volume of the shape "
+                    + java.util.Arrays.toString(shape) + " = " + volume + ", was " + n);
+        }
+        if (volume == 0) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape)
+                    + " is empty: no data to calibrate on");
+        }
+        return Calibrator.perChannel(backend, new Calibrator.View(x, 0, n, template.streamOffset(), "x"), shape, axis,
+                template, policy);
+    }
+
+    /** {@link #calibratePerGroup(float[], int, int, Grid, StepPolicy)} on a view. */
+    public Quantizer calibratePerGroup(TensorView x, int groupSize, int bits, Grid grid, StepPolicy policy) {
+        Check.notNull(grid, "grid");
+        Check.bits(bits);
+        return calibratePerGroup(x, groupSize, Calibrator.template(bits, grid), policy);
+    }
+
+    /** {@link #calibratePerGroup(float[], int, Quantizer, StepPolicy)} on a view. */
+    public Quantizer calibratePerGroup(TensorView x, int groupSize, Quantizer template, StepPolicy policy) {
+        long n = ViewChecks.count(x, "x");
+        Check.positive(groupSize, "groupSize");
+        Calibrator.check(template, policy);
+        if (n == 0) {
+            throw new IllegalArgumentException("x must not be empty (no data to calibrate on)");
+        }
+        if (n % groupSize != 0) {
+            throw new IllegalArgumentException("groupSize must divide the count of x = " + n + ", was " + groupSize);
+        }
+        return Calibrator.perGroup(backend, new Calibrator.View(x, 0, n, template.streamOffset(), "x"), groupSize,
+                template, policy);
+    }
+
+    /** {@link #absPercentile(float[], double)} of a view (any element type). */
+    public float absPercentile(TensorView x, double percent) {
+        long n = ViewChecks.count(x, "x");
+        new StepPolicy.Percentile(percent);
+        if (n == 0) {
+            throw new IllegalArgumentException("x must not be empty (no percentile of no data)");
+        }
+        Calibrator.finite(backend.moments(x), "x");
+        return backend.absOrderStatistic(x, 0, n, Calibrator.rank(percent, n) - 1);
+    }
+
+    /** {@link #quantError(float[], Quantizer)} of a view (any element type, one read, nothing written). */
+    public QuantError quantError(TensorView x, Quantizer q) {
+        long n = ViewChecks.count(x, "x");
+        ViewChecks.layout(n, q);
+        return Calibrator.quantError(backend, new Calibrator.View(x, 0, n, 0L, "x"), q);
+    }
+
+    /** {@link #sweep(float[], SweepSpec)} of a view (any element type). */
+    public SweepResult sweep(TensorView x, SweepSpec spec) {
+        long n = ViewChecks.count(x, "x");
+        Check.notNull(spec, "spec");
+        if (n == 0) {
+            throw new IllegalArgumentException("x must not be empty (nothing to sweep)");
+        }
+        return Calibrator.sweep(backend, new Calibrator.View(x, 0, n, 0L, "x"), spec);
     }
 }

@@ -43,6 +43,46 @@ class AllocationTest {
         }
     }
 
+    @Test
+    void tensorViewKernelsDoNotAllocate() {
+        Kernels k = Kernels.cpu().withThreads(1);
+        org.junit.jupiter.api.Assumptions.assumeTrue(k.name().equals("panama"),
+                "allocation is asserted for the SIMD backend; this run has " + k.describe());
+        long[] small = measureViews(k, 16_384), large = measureViews(k, 262_144);
+        String report = k.describe() + ": bytes per call at 16K / 256K elements (native F32 fq, BF16 fq, F16 fq+mask, "
+                + "BF16 ste, F32 int8, BF16 moments): " + java.util.Arrays.toString(small) + " / " + java.util.Arrays.toString(large);
+        for (int i = 0; i < small.length; i++) {
+            assertTrue(large[i] <= small[i] + 256, report);
+            assertTrue(large[i] <= 512, report);
+        }
+    }
+
+    private static long[] measureViews(Kernels k, int n) {
+        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofAuto();
+        TensorView x32 = TensorView.f32(arena.allocate(4L * n + 1).asSlice(1));
+        TensorView o32 = TensorView.f32(arena.allocate(4L * n));
+        TensorView x16 = TensorView.bf16(arena.allocate(2L * n + 1).asSlice(1));
+        TensorView o16 = TensorView.bf16(arena.allocate(2L * n));
+        TensorView h16 = TensorView.f16(arena.allocate(2L * n));
+        java.lang.foreign.MemorySegment mask = arena.allocate(n / 8), codes = arena.allocate(n);
+        float[] g = Data.gaussian(n, 0, 1, 1);
+        for (int i = 0; i < n; i++) {
+            x32.segment().set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i, g[i]);
+        }
+        k.fakeQuantize(x32, x16, Quantizer.perTensorAffine(1f, 0, -128, 127)); // BF16 data: rounded copies
+        k.fakeQuantize(x32, h16, Quantizer.perTensorAffine(1f, 0, -128, 127));
+        Quantizer q = Quantizer.perTensor(8, Grid.SIGNED, 0.02f, 0);
+        int calls = 4_000_000 / n;
+        return new long[] {
+            allocatedPerCall(() -> k.fakeQuantize(x32, o32, q), calls),
+            allocatedPerCall(() -> k.fakeQuantize(x16, o16, q), calls),
+            allocatedPerCall(() -> k.fakeQuantizeWithMask(h16, h16, mask, q), calls),
+            allocatedPerCall(() -> k.fakeQuantizeBackward(x16, o16, o16, q), calls),
+            allocatedPerCall(() -> k.quantize(x32, codes, q), calls),
+            allocatedPerCall(() -> k.moments(x16), calls),
+        };
+    }
+
     private static long[] measure(Kernels k, int n) {
         float[] x = Data.gaussian(n, 0, 1, 1), out = new float[n], dy = Data.gaussian(n, 0, 1, 2), dx = new float[n];
         long[] mask = new long[n / 64];

@@ -27,6 +27,15 @@ public abstract class BackendConformance {
 
     protected final Kernels oracle = Kernels.scalar();
 
+    /** The tensor-view half of the suite (F32, BF16, F16; heap and native segments) on the same backend. */
+    @org.junit.jupiter.api.Nested
+    class Views extends SegmentConformance {
+        @Override
+        protected Kernels candidate() {
+            return BackendConformance.this.candidate();
+        }
+    }
+
     /** Sizes around every vector width: 0, 1, primes, k·lanes ± 1, and large. */
     protected static final int[] SIZES = {0, 1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 129, 257,
         1009, 4095, 4096, 4097, 65_537, 262_147};

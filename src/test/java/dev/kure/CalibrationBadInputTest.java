@@ -87,6 +87,6 @@ class CalibrationBadInputTest {
         rejects(() -> StepPolicy.parse("median"), "median");
         rejects(() -> StepPolicy.parse("mse:3"), "mse:3", "no argument");
         assertThrows(NullPointerException.class, () -> k.calibrate(x, 8, Grid.SIGNED, null));
-        assertThrows(NullPointerException.class, () -> k.calibrate(null, 8, Grid.SIGNED, StepPolicy.mse()));
+        assertThrows(NullPointerException.class, () -> k.calibrate((float[]) null, 8, Grid.SIGNED, StepPolicy.mse()));
     }
 }

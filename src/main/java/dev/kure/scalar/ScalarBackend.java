@@ -4,6 +4,7 @@ import dev.kure.KureConfig;
 import dev.kure.KureResult;
 import dev.kure.Moments;
 import dev.kure.Quantizer;
+import dev.kure.TensorView;
 import dev.kure.spi.Backend;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -36,12 +37,23 @@ public final class ScalarBackend implements Backend {
 
     @Override
     public void fakeQuantize(float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
-        ScalarFakeQuant.forward(x, xo, out, oo, len, q, mask);
+        ScalarFakeQuant.forward(0, x, xo, out, oo, len, q, mask);
+    }
+
+    @Override
+    public void fakeQuantize(long base, float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
+        ScalarFakeQuant.forward(base, x, xo, out, oo, len, q, mask);
     }
 
     @Override
     public void fakeQuantizeBackward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q) {
-        ScalarFakeQuant.backward(x, xo, dy, dyo, dx, dxo, len, q);
+        ScalarFakeQuant.backward(0, x, xo, dy, dyo, dx, dxo, len, q);
+    }
+
+    @Override
+    public void fakeQuantizeBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                                     Quantizer q) {
+        ScalarFakeQuant.backward(base, x, xo, dy, dyo, dx, dxo, len, q);
     }
 
     @Override
@@ -52,27 +64,53 @@ public final class ScalarBackend implements Backend {
     @Override
     public void learnableBackward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q,
                                   double[] ds, double[] dz) {
-        ScalarFakeQuant.learnable(x, xo, dy, dyo, dx, dxo, len, q, ds, dz);
+        ScalarFakeQuant.learnable(0, x, xo, dy, dyo, dx, dxo, len, q, ds, dz);
+    }
+
+    @Override
+    public void learnableBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                                  Quantizer q, double[] ds, double[] dz) {
+        ScalarFakeQuant.learnable(base, x, xo, dy, dyo, dx, dxo, len, q, ds, dz);
     }
 
     @Override
     public void quantizeInt8(float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
-        ScalarCodes.quantizeInt8(x, xo, codes, co, len, q);
+        ScalarCodes.quantizeInt8(0, x, xo, codes, co, len, q);
+    }
+
+    @Override
+    public void quantizeInt8(long base, float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
+        ScalarCodes.quantizeInt8(base, x, xo, codes, co, len, q);
     }
 
     @Override
     public void dequantizeInt8(byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
-        ScalarCodes.dequantizeInt8(codes, co, out, oo, len, q);
+        ScalarCodes.dequantizeInt8(0, codes, co, out, oo, len, q);
+    }
+
+    @Override
+    public void dequantizeInt8(long base, byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
+        ScalarCodes.dequantizeInt8(base, codes, co, out, oo, len, q);
     }
 
     @Override
     public void quantizeInt4(float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
-        ScalarCodes.quantizeInt4(x, xo, packed, po, len, q);
+        ScalarCodes.quantizeInt4(0, x, xo, packed, po, len, q);
+    }
+
+    @Override
+    public void quantizeInt4(long base, float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
+        ScalarCodes.quantizeInt4(base, x, xo, packed, po, len, q);
     }
 
     @Override
     public void dequantizeInt4(byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
-        ScalarCodes.dequantizeInt4(packed, po, out, oo, len, q);
+        ScalarCodes.dequantizeInt4(0, packed, po, out, oo, len, q);
+    }
+
+    @Override
+    public void dequantizeInt4(long base, byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
+        ScalarCodes.dequantizeInt4(base, packed, po, out, oo, len, q);
     }
 
     @Override
@@ -99,6 +137,11 @@ public final class ScalarBackend implements Backend {
     public double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
                             double p, double[] sums) {
         return ScalarSweep.errorSums(x, off, len, streamBase, streamIndex, settings, p, sums);
+    }
+
+    @Override
+    public KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config) {
+        return ScalarKure.runViews(weights, grads, config);
     }
 
     private static List<MemorySegment> heap(List<float[]> arrays) {

@@ -22,20 +22,20 @@ final class ScalarCodes {
         return Float.isNaN(w) ? z : (int) w;
     }
 
-    static void quantizeInt8(float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
-        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+    static void quantizeInt8(long base, float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
+        for (Runs.Cursor r = Runs.over(q, base, len); r.next(); ) {
             float s = r.s, inv = r.inv;
             int z = r.z;
             for (int i = r.from; i < r.to; i++) {
-                codes[co + i] = (byte) codeOf(x[xo + i], s, inv, z, q, i);
+                codes[co + i] = (byte) codeOf(x[xo + i], s, inv, z, q, base + i);
             }
         }
     }
 
-    static void dequantizeInt8(byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
+    static void dequantizeInt8(long base, byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
         boolean unsigned = q.qmin() >= 0;
         float h = q.offset();
-        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+        for (Runs.Cursor r = Runs.over(q, base, len); r.next(); ) {
             float s = r.s;
             int z = r.z;
             for (int i = r.from; i < r.to; i++) {
@@ -45,22 +45,22 @@ final class ScalarCodes {
         }
     }
 
-    static void quantizeInt4(float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
-        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+    static void quantizeInt4(long base, float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
+        for (Runs.Cursor r = Runs.over(q, base, len); r.next(); ) {
             float s = r.s, inv = r.inv;
             int z = r.z;
             for (int i = r.from; i < r.to; i++) {
-                int nib = codeOf(x[xo + i], s, inv, z, q, i) & 0xF;
+                int nib = codeOf(x[xo + i], s, inv, z, q, base + i) & 0xF;
                 int b = po + (i >>> 1);
                 packed[b] = (i & 1) == 0 ? (byte) nib : (byte) ((packed[b] & 0x0F) | (nib << 4));
             }
         }
     }
 
-    static void dequantizeInt4(byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
+    static void dequantizeInt4(long base, byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
         boolean unsigned = q.qmin() >= 0;
         float h = q.offset();
-        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+        for (Runs.Cursor r = Runs.over(q, base, len); r.next(); ) {
             float s = r.s;
             int z = r.z;
             for (int i = r.from; i < r.to; i++) {

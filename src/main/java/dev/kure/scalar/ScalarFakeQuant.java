@@ -9,14 +9,14 @@ import dev.kure.spi.Runs;
 final class ScalarFakeQuant {
     private ScalarFakeQuant() {}
 
-    static void forward(float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
+    static void forward(long base, float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
         boolean divide = q.mode() == QuantMode.DIVIDE;
         float h = q.offset();
-        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+        for (Runs.Cursor r = Runs.over(q, base, len); r.next(); ) {
             float s = r.s, inv = r.inv;
             int z = r.z;
             for (int i = r.from; i < r.to; i++) {
-                float c = QuantMath.code(x[xo + i], s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + i);
+                float c = QuantMath.code(x[xo + i], s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + base + i);
                 if (mask != null) {
                     setBit(mask, i, QuantMath.inside(c, q.qmin(), q.qmax()));
                 }
@@ -25,14 +25,14 @@ final class ScalarFakeQuant {
         }
     }
 
-    static void backward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q) {
+    static void backward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q) {
         boolean divide = q.mode() == QuantMode.DIVIDE;
         float h = q.offset();
-        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+        for (Runs.Cursor r = Runs.over(q, base, len); r.next(); ) {
             float s = r.s, inv = r.inv;
             int z = r.z;
             for (int i = r.from; i < r.to; i++) {
-                float c = QuantMath.code(x[xo + i], s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + i);
+                float c = QuantMath.code(x[xo + i], s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + base + i);
                 dx[dxo + i] = QuantMath.inside(c, q.qmin(), q.qmax()) ? dy[dyo + i] : 0f;
             }
         }
@@ -44,12 +44,12 @@ final class ScalarFakeQuant {
         }
     }
 
-    static void learnable(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q,
+    static void learnable(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len, Quantizer q,
                           double[] ds, double[] dz) {
         boolean divide = q.mode() == QuantMode.DIVIDE;
         float h = q.offset();
         int qmin = q.qmin(), qmax = q.qmax();
-        for (Runs.Cursor r = Runs.over(q, len); r.next(); ) {
+        for (Runs.Cursor r = Runs.over(q, base, len); r.next(); ) {
             float s = r.s, inv = r.inv;
             int z = r.z;
             double below = (qmin - z) + (double) h;
@@ -58,7 +58,7 @@ final class ScalarFakeQuant {
             for (int i = r.from; i < r.to; i++) {
                 float xv = x[xo + i];
                 float g = dy[dyo + i];
-                float c = QuantMath.code(xv, s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + i);
+                float c = QuantMath.code(xv, s, inv, z, h, q.rounding(), divide, q.seed(), q.streamOffset() + base + i);
                 if (QuantMath.inside(c, qmin, qmax)) {
                     dx[dxo + i] = g;
                     float fq = QuantMath.value(c, z, h, s);

@@ -1,6 +1,7 @@
 package dev.kure.simd;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -59,6 +60,21 @@ final class Parallel {
 
     int threads() {
         return threads;
+    }
+
+    /** One thread: everything on the caller. */
+    private static final Parallel SERIAL = new Parallel(1);
+    /** A thread that is never started: segments it may access are not confined to their owner. */
+    private static final Thread STRANGER = new Thread(() -> { });
+
+    /**
+     * This pool, or the calling thread alone when a segment is confined to its owner thread (a
+     * confined arena's memory cannot be read by the pool's threads). Null segments are ignored.
+     */
+    Parallel forSegments(MemorySegment a, MemorySegment b, MemorySegment c) {
+        boolean shared = (a == null || a.isAccessibleBy(STRANGER)) && (b == null || b.isAccessibleBy(STRANGER))
+                && (c == null || c.isAccessibleBy(STRANGER));
+        return shared ? this : SERIAL;
     }
 
     /** Number of chunks for {@code n} elements. */

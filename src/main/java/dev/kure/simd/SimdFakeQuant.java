@@ -10,6 +10,7 @@ import dev.kure.Quantizer;
 import dev.kure.Rounding;
 import dev.kure.spi.Philox;
 import dev.kure.spi.QuantMath;
+import dev.kure.spi.Runs;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -62,6 +63,7 @@ final class SimdFakeQuant {
         int qmin, qmax;
         float h, levelsF, invLevels;
         long seed, e0;
+        long base;         // tensor index of the call's element 0 (parameter sets, stochastic streams)
         final int[] k = new int[BLOCK + 4 * N];  // random words of the block (stochastic policies)
         final long[] ktmp = SimdPhilox.scratch();
         final float[] r = new float[BLOCK];      // unclamped rounded y - h ({@link #DONE}: done by the scalar path)
@@ -79,7 +81,7 @@ final class SimdFakeQuant {
         float s, inv, zf, lo, hi, wlo, whi;
         int z, p;
 
-        Call reset(Quantizer quantizer, Mode m, float[] xs, int xOff) {
+        Call reset(Quantizer quantizer, Mode m, float[] xs, int xOff, long first) {
             q = quantizer;
             mode = m;
             rounding = q.rounding();
@@ -93,7 +95,8 @@ final class SimdFakeQuant {
             levelsF = q.levels();
             invLevels = 1f / q.levels();
             seed = q.seed();
-            e0 = q.streamOffset();
+            base = first;
+            e0 = q.streamOffset() + first;
             x = xs;
             xo = xOff;
             out = dy = null;
@@ -121,7 +124,12 @@ final class SimdFakeQuant {
 
     /** This thread's call object, reset for a new call. */
     static Call of(Quantizer q, Mode mode, float[] x, int xo) {
-        return CALLS.get().reset(q, mode, x, xo);
+        return CALLS.get().reset(q, mode, x, xo, 0);
+    }
+
+    /** This thread's call object for a call whose element 0 is element {@code base} of the tensor. */
+    static Call of(long base, Quantizer q, Mode mode, float[] x, int xo) {
+        return CALLS.get().reset(q, mode, x, xo, base);
     }
 
     /** Runs the call over elements [0, len) of its arrays, run by run, block by block. */
@@ -130,9 +138,10 @@ final class SimdFakeQuant {
         // (per-group runs of 128 elements would otherwise spend as long on the bookkeeping as on the data)
         long inner = c.q.inner();
         int sets = c.q.paramCount();
-        int p = 0;
+        int p = Runs.param(c.base, c.q);
+        long first = inner - c.base % inner; // the first run may start inside the tensor's run
         for (int i = 0; i < len; p = p + 1 == sets ? 0 : p + 1) {
-            int end = (int) Math.min(len, i + inner);
+            int end = (int) Math.min(len, i + (i == 0 ? first : inner));
             c.param(p);
             c.sumS = c.sumZ = 0;
             for (int b = i; b < end; b += BLOCK) {

@@ -6,11 +6,14 @@ import static dev.kure.simd.Lanes.N;
 import dev.kure.KureConfig;
 import dev.kure.KureResult;
 import dev.kure.Moments;
+import dev.kure.TensorView;
+import dev.kure.spi.Staging;
 import dev.kure.spi.Backend;
 import dev.kure.spi.KureMath;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
 
@@ -25,19 +28,36 @@ final class SimdKure {
     private static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
-    static KureResult run(List<MemorySegment> ws, List<MemorySegment> gs, KureConfig cfg, Parallel par, Backend ref) {
+    /** float32 views of segments. */
+    static List<TensorView> views(List<MemorySegment> segments) {
+        List<TensorView> out = new ArrayList<>(segments.size());
+        for (MemorySegment s : segments) {
+            out.add(TensorView.f32(s));
+        }
+        return out;
+    }
+
+    /** par, or the calling thread alone when a weight or gradient segment is confined to its owner. */
+    static Parallel parallel(Parallel par, List<TensorView> ws, List<MemorySegment> gs) {
+        for (int i = 0; i < ws.size(); i++) {
+            if (par.forSegments(ws.get(i).segment(), gs == null ? null : gs.get(i), null) != par) {
+                return par.forSegments(ws.get(i).segment(), gs == null ? null : gs.get(i), null);
+            }
+        }
+        return par;
+    }
+
+    static KureResult run(List<TensorView> ws, List<MemorySegment> gs, KureConfig cfg, Parallel par, Backend ref) {
         int t = ws.size();
         Moments[] ms = new Moments[t];
         // small tensors: one task each; big ones are chunked inside SimdMoments.of
         par.forEach(t, i -> {
-            MemorySegment w = ws.get(i);
-            long n = w.byteSize() / Float.BYTES;
-            ms[i] = Parallel.chunks(n) > 1 ? null : SimdMoments.chunkOf(w, 0, n, ref);
+            TensorView w = ws.get(i);
+            ms[i] = Parallel.chunks(w.count()) > 1 ? null : SimdMoments.chunkOf(w, 0, w.count(), ref);
         });
         for (int i = 0; i < t; i++) {
             if (ms[i] == null) {
-                MemorySegment w = ws.get(i);
-                ms[i] = SimdMoments.of(w, 0, w.byteSize() / Float.BYTES, par, ref);
+                ms[i] = SimdMoments.of(ws.get(i), 0, ws.get(i).count(), par, ref);
             }
         }
         KureMath.Plan plan = KureMath.plan(ms, cfg);
@@ -47,15 +67,20 @@ final class SimdKure {
         // gradient pass: tasks are (tensor, chunk) pairs in a fixed order
         int[] first = new int[t + 1];
         for (int i = 0; i < t; i++) {
-            long n = ws.get(i).byteSize() / Float.BYTES;
+            long n = ws.get(i).count();
             first[i + 1] = first[i] + (plan.coef()[i] == 0 ? 0 : Math.max(1, Parallel.chunks(n)));
         }
         par.forEach(first[t], task -> {
             int i = tensorOf(first, task);
-            long n = ws.get(i).byteSize() / Float.BYTES;
+            long n = ws.get(i).count();
             long start = (long) (task - first[i]) * Parallel.CHUNK;
             long len = Math.min(Parallel.CHUNK, n - start);
-            addGradient(ws.get(i), gs.get(i), start, len, plan.coef()[i], plan.mean(i), plan.m3(i), plan.kbm2(i));
+            TensorView w = ws.get(i);
+            if (Staging.isF32(w)) {
+                addGradient(w.segment(), gs.get(i), start, len, plan.coef()[i], plan.mean(i), plan.m3(i), plan.kbm2(i));
+            } else {
+                addGradientStaged(w, gs.get(i), start, len, plan.coef()[i], plan.mean(i), plan.m3(i), plan.kbm2(i));
+            }
         });
         return plan.result();
     }
@@ -89,6 +114,30 @@ final class SimdKure {
             long off = (from + i) * Float.BYTES;
             double d = w.get(FL, off) - mean;
             g.set(FL, off, (float) (g.get(FL, off) + c * (d * d * d - m3 - kbm2 * d)));
+        }
+    }
+
+    /** {@link #addGradient} for 16-bit weights: each block widened into the staging scratch first. */
+    private static void addGradientStaged(TensorView w, MemorySegment g, long from, long len, double c, double mean,
+                                          double m3, double kbm2) {
+        float cf = (float) c, mf = (float) mean, m3f = (float) m3, kf = (float) kbm2;
+        Staging.Scratch s = Staging.scratch();
+        float[] a = s.a;
+        for (long b = 0; b < len; b += Staging.BLOCK) {
+            int n = (int) Math.min(Staging.BLOCK, len - b);
+            Staging.load(w, from + b, a, 0, n, s);
+            int i = 0;
+            for (; i + N <= n; i += N) {
+                long off = (from + b + i) * Float.BYTES;
+                FloatVector d = FloatVector.fromArray(F, a, i).sub(mf);
+                FloatVector term = d.mul(d).sub(kf).mul(d).sub(m3f).mul(cf);
+                FloatVector.fromMemorySegment(F, g, off, NATIVE).add(term).intoMemorySegment(g, off, NATIVE);
+            }
+            for (; i < n; i++) {
+                long off = (from + b + i) * Float.BYTES;
+                double d = a[i] - mean;
+                g.set(FL, off, (float) (g.get(FL, off) + c * (d * d * d - m3 - kbm2 * d)));
+            }
         }
     }
 }

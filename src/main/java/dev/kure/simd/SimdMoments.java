@@ -5,9 +5,10 @@ import static dev.kure.simd.Lanes.F;
 import static dev.kure.simd.Lanes.N;
 
 import dev.kure.Moments;
+import dev.kure.TensorView;
+import dev.kure.spi.Staging;
 import dev.kure.spi.Backend;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -26,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * with padding) the chunk is swept again with p = the float mean just computed, the two passes of
  * the textbook method. Chunks of {@link Parallel#CHUNK} elements fold in order, so results do not
  * depend on the thread count. Segments are copied block by block into a scratch array and take the
- * same sweep as arrays.
+ * same sweep as arrays; so are tensor views of any element type, widened block by block
+ * ({@link Staging#load}): the same results as the array of the widened values.
  */
 final class SimdMoments {
     private SimdMoments() {}
@@ -46,7 +48,6 @@ final class SimdMoments {
     private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final int H = FH.length();
     private static final int DL = D.length();
-    private static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
      * Per-thread scratch: a sweep's running sums in lanes (carried across the sweeps of a segment's
@@ -77,15 +78,19 @@ final class SimdMoments {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Where a chunk's floats come from: an array or a segment. */
-    private record Src(float[] array, MemorySegment seg) {}
+    /** Where a chunk's floats come from: an array or a tensor view (widened block by block). */
+    private record Src(float[] array, TensorView view) {}
 
     static Moments of(float[] x, int off, int len, Parallel par, Backend ref) {
         return of(new Src(x, null), off, len, par, ref);
     }
 
     static Moments of(MemorySegment seg, long off, long count, Parallel par, Backend ref) {
-        return of(new Src(null, seg), off, count, par, ref);
+        return of(new Src(null, TensorView.f32(seg)), off, count, par, ref);
+    }
+
+    static Moments of(TensorView x, long off, long count, Parallel par, Backend ref) {
+        return of(new Src(null, x), off, count, par, ref);
     }
 
     private static Moments of(Src src, long off, long count, Parallel par, Backend ref) {
@@ -110,9 +115,14 @@ final class SimdMoments {
         return chunk(new Src(x, null), off, len, ref);
     }
 
-    /** One chunk of a segment (see {@link #chunkOf(float[], int, int, Backend)}). */
+    /** One chunk of a float32 segment (see {@link #chunkOf(float[], int, int, Backend)}). */
     static Moments chunkOf(MemorySegment seg, long off, long count, Backend ref) {
-        return chunk(new Src(null, seg), off, count, ref);
+        return chunk(new Src(null, TensorView.f32(seg)), off, count, ref);
+    }
+
+    /** One chunk of a tensor view (see {@link #chunkOf(float[], int, int, Backend)}). */
+    static Moments chunkOf(TensorView x, long off, long count, Backend ref) {
+        return chunk(new Src(null, x), off, count, ref);
     }
 
     /** The moments of one chunk: one sweep when the guard accepts its pilot shift, else two. */
@@ -159,7 +169,8 @@ final class SimdMoments {
 
     /** NaN, ±Inf or overflowing powers: the IEEE results exactly as the reference gives them. */
     private static Moments reference(Src src, long off, long count, Backend ref) {
-        return src.array() != null ? ref.moments(src.array(), (int) off, (int) count) : ref.moments(src.seg(), off, count);
+        return src.array() != null ? ref.moments(src.array(), (int) off, (int) count)
+                : ref.moments(src.view().slice(off, count));
     }
 
     /** The float mean of the chunk's first {@link #PILOT} elements (float sums: it only sets the shift). */
@@ -171,7 +182,7 @@ final class SimdMoments {
             x = src.array();
             xo = (int) off;
         } else {
-            MemorySegment.copy(src.seg(), FL, off * Float.BYTES, t.block, 0, k);
+            Staging.load(src.view(), off, t.block, 0, k, Staging.scratch());
             x = t.block;
             xo = 0;
         }
@@ -190,7 +201,13 @@ final class SimdMoments {
 
     /** Sweeps a whole chunk about {@code pilot} into the scratch's sums. */
     private static void sweepAll(Src src, long off, long count, float pilot, Scratch t) {
-        float first = src.array() != null ? src.array()[(int) off] : src.seg().getAtIndex(FL, off);
+        float first;
+        if (src.array() != null) {
+            first = src.array()[(int) off];
+        } else {
+            Staging.load(src.view(), off, t.f, 0, 1, Staging.scratch());
+            first = t.f[0];
+        }
         t.clear(first);
         if (src.array() != null) {
             sweep(src.array(), (int) off, (int) count, pilot, t);
@@ -198,7 +215,7 @@ final class SimdMoments {
         }
         for (long b = 0; b < count; b += COPY) {
             int len = (int) Math.min(COPY, count - b);
-            MemorySegment.copy(src.seg(), FL, (off + b) * Float.BYTES, t.block, 0, len);
+            Staging.load(src.view(), off + b, t.block, 0, len, Staging.scratch());
             sweep(t.block, 0, len, pilot, t);
         }
     }

@@ -4,6 +4,7 @@ import dev.kure.KureConfig;
 import dev.kure.KureResult;
 import dev.kure.Moments;
 import dev.kure.Quantizer;
+import dev.kure.TensorView;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -132,4 +133,124 @@ public interface Backend {
      */
     double errorSums(float[] x, int off, int len, long streamBase, long[] streamIndex, Quantizer[] settings,
                      double p, double[] sums);
+    // ---- elementwise kernels on a part of a tensor (issue 12) ---------------------------------------
+    // Element j of such a call is element base + j of the tensor: it takes that element's parameter set
+    // and stochastic stream index (streamOffset + base + j), and its mask bit j / packed nibble j of the
+    // arrays given. The array methods above are base 0. The defaults run the scalar reference, so a
+    // backend (the GPU one) is correct until it overrides them.
+
+    /** {@link #fakeQuantize(float[], int, float[], int, int, Quantizer, long[])} of tensor elements [base, base + len). */
+    default void fakeQuantize(long base, float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
+        Reference.SCALAR.fakeQuantize(base, x, xo, out, oo, len, q, mask);
+    }
+
+    /** {@link #fakeQuantizeBackward(float[], int, float[], int, float[], int, int, Quantizer)} of elements [base, base + len). */
+    default void fakeQuantizeBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                                      Quantizer q) {
+        Reference.SCALAR.fakeQuantizeBackward(base, x, xo, dy, dyo, dx, dxo, len, q);
+    }
+
+    /** {@link #learnableBackward(float[], int, float[], int, float[], int, int, Quantizer, double[], double[])} of elements [base, base + len). */
+    default void learnableBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                                   Quantizer q, double[] ds, double[] dz) {
+        Reference.SCALAR.learnableBackward(base, x, xo, dy, dyo, dx, dxo, len, q, ds, dz);
+    }
+
+    /** {@link #quantizeInt8(float[], int, byte[], int, int, Quantizer)} of elements [base, base + len). */
+    default void quantizeInt8(long base, float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
+        Reference.SCALAR.quantizeInt8(base, x, xo, codes, co, len, q);
+    }
+
+    /** {@link #dequantizeInt8(byte[], int, float[], int, int, Quantizer)} of elements [base, base + len). */
+    default void dequantizeInt8(long base, byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
+        Reference.SCALAR.dequantizeInt8(base, codes, co, out, oo, len, q);
+    }
+
+    /** {@link #quantizeInt4(float[], int, byte[], int, int, Quantizer)} of elements [base, base + len); base is even. */
+    default void quantizeInt4(long base, float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
+        Reference.SCALAR.quantizeInt4(base, x, xo, packed, po, len, q);
+    }
+
+    /** {@link #dequantizeInt4(byte[], int, float[], int, int, Quantizer)} of elements [base, base + len); base is even. */
+    default void dequantizeInt4(long base, byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
+        Reference.SCALAR.dequantizeInt4(base, packed, po, out, oo, len, q);
+    }
+
+    // ---- tensor views: any element type, heap or native (issue 12) ----------------------------------
+    // Defaults stage blocks through the array kernels ({@link Staging}); a backend overrides them to
+    // add threads or to read float32 segments directly. Masks are little-endian 64-bit words.
+
+    /** Fake quantization of all of x into out (same count; out may be x); writes the mask if non-null. */
+    default void fakeQuantize(TensorView x, TensorView out, Quantizer q, MemorySegment mask) {
+        Staging.fakeQuantize(this, x, out, q, mask, 0, x.count());
+    }
+
+    /** STE backward recomputing the mask from x. */
+    default void fakeQuantizeBackward(TensorView x, TensorView dy, TensorView dx, Quantizer q) {
+        Staging.fakeQuantizeBackward(this, x, dy, dx, q, 0, x.count());
+    }
+
+    /** STE backward from a packed mask. */
+    default void steBackward(MemorySegment mask, TensorView dy, TensorView dx) {
+        Staging.steBackward(this, mask, dy, dx, 0, dy.count());
+    }
+
+    /** Learnable backward: writes dx, ADDS ∂L/∂s and ∂L/∂z per parameter set into ds and dz. */
+    default void learnableBackward(TensorView x, TensorView dy, TensorView dx, Quantizer q, double[] ds, double[] dz) {
+        Staging.learnableBackward(this, x, dy, dx, q, ds, dz, 0, x.count());
+    }
+
+    /** int8 codes ({@code int4} false, one byte each) or packed int4 codes of x. */
+    default void quantize(TensorView x, MemorySegment codes, Quantizer q, boolean int4) {
+        Staging.quantize(this, x, codes, q, int4, 0, x.count());
+    }
+
+    /** Floats from int8 or packed int4 codes into all of out. */
+    default void dequantize(MemorySegment codes, TensorView out, Quantizer q, boolean int4) {
+        Staging.dequantize(this, codes, out, q, int4, 0, out.count());
+    }
+
+    /** Moments of all of x. */
+    default Moments moments(TensorView x) {
+        return Staging.moments(this, x, 0, x.count());
+    }
+
+    /** {@link #absMax(float[], int, int)} of elements [off, off + len) of x. */
+    default float absMax(TensorView x, long off, long len) {
+        return Staging.absMax(this, x, off, len);
+    }
+
+    /** {@link #meanAbsDeviation(float[], int, int, double)} of elements [off, off + len) of x. */
+    default double meanAbsDeviation(TensorView x, long off, long len, double center) {
+        return Staging.absDeviationSum(this, x, off, len, center) / len;
+    }
+
+    /** {@link #absOrderStatistic(float[], int, int, long)} of elements [off, off + len) of x. */
+    default float absOrderStatistic(TensorView x, long off, long len, long k) {
+        return RadixSelect.absOrderStatistic(x, off, len, k);
+    }
+
+    /**
+     * {@link #errorSums(float[], int, int, long, long[], Quantizer[], double, double[])} of elements
+     * [off, off + len) of x, element off + i with stochastic stream index {@code streamBase + i}.
+     */
+    default double errorSums(TensorView x, long off, long len, long streamBase, Quantizer[] settings, double p,
+                             double[] sums) {
+        return Staging.errorSums(this, x, off, len, streamBase - off, settings, p, sums);
+    }
+
+    /** DoReFa transform of w into out (any element types); returns max|tanh(w)|. Default: the scalar reference. */
+    default double dorefaForward(TensorView w, TensorView out, int bits) {
+        return dev.kure.scalar.ScalarDoReFa.forward(w, out, bits);
+    }
+
+    /** DoReFa backward on views (dx may be dy). Default: the scalar reference. */
+    default void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
+        dev.kure.scalar.ScalarDoReFa.backward(w, dy, dx);
+    }
+
+    /** KURE over weights of any element type; grads (may be null) are float32 segments, added to in place. */
+    default KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config) {
+        return Reference.SCALAR.kureViews(weights, grads, config);
+    }
 }

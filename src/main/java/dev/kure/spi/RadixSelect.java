@@ -1,5 +1,6 @@
 package dev.kure.spi;
 
+import dev.kure.TensorView;
 import java.util.Arrays;
 
 /**
@@ -71,5 +72,20 @@ public final class RadixSelect {
     public static float absOrderStatistic(float[] x, int off, int len, long k) {
         return select(k, (prefix, prefixMask, shift, digitMask, count) ->
                 count(x, off, len, prefix, prefixMask, shift, digitMask, count));
+    }
+
+    /**
+     * {@link #absOrderStatistic(float[], int, int, long)} of elements [off, off + len) of a tensor view of
+     * any element type, each pass reading the view in staged blocks (no copy of the tensor).
+     */
+    public static float absOrderStatistic(TensorView x, long off, long len, long k) {
+        Staging.Scratch s = Staging.scratch();
+        return select(k, (prefix, prefixMask, shift, digitMask, count) -> {
+            for (long b = 0; b < len; b += Staging.BLOCK) {
+                int n = (int) Math.min(Staging.BLOCK, len - b);
+                Staging.load(x, off + b, s.a, 0, n, s);
+                count(s.a, 0, n, prefix, prefixMask, shift, digitMask, count);
+            }
+        });
     }
 }

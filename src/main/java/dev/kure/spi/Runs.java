@@ -25,7 +25,16 @@ public final class Runs {
 
     /** A cursor over the runs of a call of {@code len} elements. */
     public static Cursor over(Quantizer q, int len) {
-        return new Cursor(q, len);
+        return new Cursor(q, 0, len);
+    }
+
+    /**
+     * A cursor over the runs of a call of {@code len} elements whose element 0 is element
+     * {@code base} of the tensor: {@code from}/{@code to} count from the call's start, parameter sets
+     * are the tensor's.
+     */
+    public static Cursor over(Quantizer q, long base, int len) {
+        return new Cursor(q, base, len);
     }
 
     /**
@@ -35,6 +44,7 @@ public final class Runs {
      */
     public static final class Cursor {
         private final Quantizer q;
+        private final long base;
         private final int len;
         /** First element of the current run. */
         public int from;
@@ -49,8 +59,9 @@ public final class Runs {
         /** {@code (float)(1.0f / s)}, computed once per run as PyTorch does. */
         public float inv;
 
-        private Cursor(Quantizer q, int len) {
+        private Cursor(Quantizer q, long base, int len) {
             this.q = q;
+            this.base = base;
             this.len = len;
         }
 
@@ -60,8 +71,10 @@ public final class Runs {
             if (from >= len) {
                 return false;
             }
-            p = param(from, q);
-            to = end(from, len, q);
+            p = param(base + from, q);
+            long inner = q.inner();
+            long left = inner - (base + from) % inner;   // elements to the end of the tensor's run
+            to = left >= len - from ? len : from + (int) left;
             s = q.scale(p);
             inv = QuantMath.reciprocal(s);
             z = q.zeroPoint(p);
