@@ -18,11 +18,17 @@ class AllocationTest {
         for (int i = 0; i < 2 * calls + 200; i++) {
             r.run(); // warm up: C2 compiles the kernel
         }
-        long before = mx.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < calls; i++) {
-            r.run();
+        // the steady state is what counts: on a loaded machine C2 may still be compiling after the warm-up
+        // (interpreted vector code boxes every vector), so the least of a few measured rounds is taken
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 5 && best > 0; round++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < calls; i++) {
+                r.run();
+            }
+            best = Math.min(best, (mx.getThreadAllocatedBytes(tid) - before) / calls);
         }
-        return (mx.getThreadAllocatedBytes(tid) - before) / calls;
+        return best;
     }
 
     @Test

@@ -182,7 +182,7 @@ final class SimdMoments {
             x = src.array();
             xo = (int) off;
         } else {
-            Staging.load(src.view(), off, t.block, 0, k, Staging.scratch());
+            load(src.view(), off, t.block, k);
             x = t.block;
             xo = 0;
         }
@@ -197,6 +197,14 @@ final class SimdMoments {
             sum += x[xo + i];
         }
         return (float) (sum / k);
+    }
+
+    /** Widens {@code n} elements of a view from {@code off} into {@code dst[0, n)}, in Staging-sized pieces. */
+    private static void load(TensorView v, long off, float[] dst, int n) {
+        Staging.Scratch s = Staging.scratch();
+        for (int i = 0; i < n; i += Staging.BLOCK) {
+            Staging.load(v, off + i, dst, i, Math.min(Staging.BLOCK, n - i), s);
+        }
     }
 
     /** Sweeps a whole chunk about {@code pilot} into the scratch's sums. */
@@ -215,7 +223,7 @@ final class SimdMoments {
         }
         for (long b = 0; b < count; b += COPY) {
             int len = (int) Math.min(COPY, count - b);
-            Staging.load(src.view(), off + b, t.block, 0, len, Staging.scratch());
+            load(src.view(), off + b, t.block, len);
             sweep(t.block, 0, len, pilot, t);
         }
     }
