@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
                 "Writes reproduce.md, reproduce.json and two SVG plots to --out; progress and ETA on stderr."})
 public final class Reproduce implements Callable<Integer> {
     /** Test images a {@code --quick} run evaluates on (the first of the 10,000): evaluation dominates its time. */
-    static final int QUICK_TEST_IMAGES = 5000;
+    static final int QUICK_TEST_IMAGES = 2500;
 
-    @Option(names = "--quick", description = "One seed, fewer epochs and step ratios, the first 5,000 test images (about 5 minutes on 2 cores).")
+    @Option(names = "--quick", description = "One seed, fewer epochs and step ratios, the first 2,500 test images (about 5 minutes on 2 cores).")
     boolean quick;
 
     @Option(names = "--seeds", paramLabel = "N", description = "Number of seeds (default 3; --quick: 1).")
@@ -53,7 +53,7 @@ public final class Reproduce implements Callable<Integer> {
     @Option(names = "--train-images", paramLabel = "N", description = "Use only the first N training images (default: all 60,000).")
     Integer trainImages;
 
-    @Option(names = "--test-images", paramLabel = "N", description = "Use only the first N test images (default: all 10,000; --quick: 5,000).")
+    @Option(names = "--test-images", paramLabel = "N", description = "Use only the first N test images (default: all 10,000; --quick: 2,500).")
     Integer testImages;
 
     @Option(names = "--torch-threads", paramLabel = "N", defaultValue = "1",
