@@ -510,16 +510,16 @@ final class SimdCalibration {
         if (chunks <= 1) {
             return RadixSelect.absOrderStatistic(x, off, len, k);
         }
-        int[][] counts = new int[chunks][];
+        long[][] counts = new long[chunks][];
         return RadixSelect.select(k, (prefix, prefixMask, shift, digitMask, count) -> {
             par.forEach(chunks, c -> {
-                int[] mine = counts[c] == null ? (counts[c] = new int[count.length]) : counts[c];
+                long[] mine = counts[c] == null ? (counts[c] = new long[count.length]) : counts[c];
                 java.util.Arrays.fill(mine, 0);
                 int from = c * Parallel.CHUNK;
                 RadixSelect.count(x, off + from, Math.min(Parallel.CHUNK, len - from), prefix, prefixMask, shift,
                         digitMask, mine);
             });
-            for (int[] part : counts) {
+            for (long[] part : counts) {
                 for (int i = 0; i <= digitMask; i++) {
                     count[i] += part[i];
                 }

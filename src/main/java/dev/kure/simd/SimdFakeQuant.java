@@ -556,12 +556,7 @@ final class SimdFakeQuant {
         for (int j = 0; j + N <= n; j += N) {
             FloatVector r = FloatVector.fromArray(F, c.r, j);
             if (r.compare(VectorOperators.EQ, DONE).anyTrue()) {
-                for (int t = 0; t < N; t++) {
-                    if (c.r[j + t] != DONE) {
-                        store(c, at + j + t, Float.isNaN(c.w[j + t]) ? c.z : (int) c.w[j + t]);
-                    }
-                }
-                continue;
+                continue; // the scalar path stored this vector: it takes whole vectors (scalarLanes) or tails
             }
             FloatVector w = FloatVector.fromArray(F, c.w, j);
             IntVector iv = (IntVector) w.blend(c.zf, w.test(VectorOperators.IS_NAN)).convert(VectorOperators.F2I, 0);

@@ -22,14 +22,15 @@ public final class RadixSelect {
         /**
          * Adds, for every element whose key {@code bits(|x|)} satisfies
          * {@code (key & prefixMask) == prefix}, one to {@code count[(key >>> shift) & digitMask]}.
-         * {@code count} arrives zeroed.
+         * {@code count} arrives zeroed; it is a {@code long[]} because a tensor view may hold more than
+         * 2<sup>31</sup> elements.
          */
-        void count(int prefix, int prefixMask, int shift, int digitMask, int[] count);
+        void count(int prefix, int prefixMask, int shift, int digitMask, long[] count);
     }
 
     /** The k-th smallest (0-based) key among those the passes count, as a float. */
     public static float select(long k, Pass pass) {
-        int[] count = new int[1 << WIDTH[0]];
+        long[] count = new long[1 << WIDTH[0]];
         int prefix = 0;       // the key bits decided so far (above the current digit)
         int prefixMask = 0;   // which bits are decided
         long rank = k;
@@ -50,7 +51,7 @@ public final class RadixSelect {
 
     /** The counting loop over {@code x[off, off + len)} (see {@link Pass#count}). */
     public static void count(float[] x, int off, int len, int prefix, int prefixMask, int shift, int digitMask,
-                             int[] count) {
+                             long[] count) {
         if (prefixMask == 0) { // first digit: every key counts
             for (int i = 0; i < len; i++) {
                 count[(Float.floatToRawIntBits(x[off + i]) & 0x7fffffff) >>> shift]++;
