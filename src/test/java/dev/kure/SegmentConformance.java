@@ -32,6 +32,9 @@ public abstract class SegmentConformance {
     /** Sizes around the staging block (2048) and mask words; the chunked sizes are in their own tests. */
     private static final int[] SIZES = {0, 1, 17, 63, 64, 65, 2047, 2048, 2049, 4097, 10_007};
 
+    /** The SIMD backend's parallel chunk (-Dkure.simd.chunk, as the small-chunk runs set it). */
+    private static final int CHUNK = Integer.getInteger("kure.simd.chunk", 1 << 20);
+
     // ---- the test's own conversions (independent of the library's) ---------------------------------
 
     /** float32 to bfloat16 bits: nearest of the two neighbours, ties to the even one; NaN quiet. */
@@ -253,7 +256,7 @@ public abstract class SegmentConformance {
 
     @Test
     void chunkedSizesWithOneAndTwoThreads() {
-        int n = 2 * (1 << 20) + 4097;  // three parallel chunks, the last one partial
+        int n = 2 * CHUNK + 4097;  // three parallel chunks, the last one partial
         float[] raw = Data.gaussian(n, 0, 1, 5);
         List<Kernels> ks = List.of(candidate().withThreads(1), candidate().withThreads(2));
         checkElementwise(ks, raw, Quantizer.perTensor(4, Grid.SIGNED, 0.2f, 0), ElementType.BF16, false, "chunks");
@@ -271,7 +274,7 @@ public abstract class SegmentConformance {
     void momentsOfEveryTypeMatchTheWidenedArray() {
         try (Arena arena = Arena.ofShared()) {
             for (ElementType t : ElementType.values()) {
-                for (int n : new int[] {0, 1, 5, 2049, 100_003, 2 * (1 << 20) + 17}) {
+                for (int n : new int[] {0, 1, 5, 2049, 100_003, 2 * CHUNK + 17}) {
                     float[] raw = Data.studentT3(n, n + 1);
                     for (int i = 0; i < n; i++) {
                         raw[i] = raw[i] * 0.1f + 3f; // an offset, and F16's range
