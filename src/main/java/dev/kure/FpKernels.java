@@ -5,6 +5,7 @@ import dev.kure.spi.Backend;
 import dev.kure.spi.FpBackend;
 import dev.kure.spi.FpMath;
 import dev.kure.spi.FpParams;
+import dev.kure.spi.Staging;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -164,12 +165,45 @@ public final class FpKernels {
      */
     public List<Row> formatErrors(float[] x, List<FpQuantizer> formats, List<Quantizer> ints) {
         Check.notNull(x, "x");
+        Backend b = kernels.backend();
+        return formatErrors(x.length, (o, n) -> b.absMax(x, (int) o, (int) n), (off, n, buf) -> x, off -> (int) off,
+                formats, ints);
+    }
+
+    /**
+     * {@link #formatErrors(float[], List, List)} of a tensor view of any element type, read in staged
+     * chunks (no float32 copy of the tensor). The rows equal those of the widened array.
+     */
+    public List<Row> formatErrors(TensorView x, List<FpQuantizer> formats, List<Quantizer> ints) {
+        Check.notNull(x, "x");
+        Backend b = kernels.backend();
+        Staging.Scratch scratch = Staging.scratch();
+        return formatErrors(x.count(), (o, n) -> b.absMax(x, o, n), (off, n, buf) -> {
+            Staging.load(x, off, buf, 0, n, scratch);
+            return buf;
+        }, off -> 0, formats, ints);
+    }
+
+    /** Elements [off, off + n) of x: an array holding them (at {@link ChunkIndex#of}); buf may be used. */
+    @FunctionalInterface
+    private interface ChunkReader {
+        float[] read(long off, int n, float[] buf);
+    }
+
+    /** Where element off of x sits in the array {@link ChunkReader#read} returned. */
+    @FunctionalInterface
+    private interface ChunkIndex {
+        int of(long off);
+    }
+
+    private List<Row> formatErrors(long length, RangeAbsMax amax, ChunkReader reader, ChunkIndex index,
+                                   List<FpQuantizer> formats, List<Quantizer> ints) {
         Check.notNull(formats, "formats");
         Check.notNull(ints, "ints");
         FpParams[] ps = new FpParams[formats.size()];
         long unit = 32;
         for (int k = 0; k < ps.length; k++) {
-            ps[k] = resolve(x, 0, x.length, Check.notNull(formats.get(k), "formats[" + k + "]"));
+            ps[k] = resolve(amax, length, Check.notNull(formats.get(k), "formats[" + k + "]"));
             unit = lcm(unit, ps[k].unit());
         }
         Quantizer[] qs = new Quantizer[ints.size()];
@@ -180,42 +214,46 @@ public final class FpKernels {
             }
         }
         long chunkL = Math.max(unit, (8192 / unit) * unit);
-        int chunk = (int) Math.min(Math.max(x.length, 1), chunkL);
+        int chunk = (int) Math.min(Math.max(length, 1), chunkL);
         double[] sums = new double[ps.length];
         double[] isums = new double[qs.length];
         Backend b = kernels.backend();
         double signal = 0;
         float[] tmp = new float[chunk];
-        for (int off = 0; off < x.length; off += chunk) {
-            int n = Math.min(chunk, x.length - off);
-            signal += fpErrors(x, off, n, ps, sums, tmp);
+        float[] buf = new float[chunk];
+        for (long off = 0; off < length; off += chunk) {
+            int n = (int) Math.min(chunk, length - off);
+            float[] xs = reader.read(off, n, buf);
+            int at = index.of(off);
+            signal += fpErrors(xs, at, n, off, ps, sums, tmp);
             if (qs.length > 0) {
-                b.errorSums(x, off, n, off, null, qs, 2.0, isums);
+                b.errorSums(xs, at, n, off, null, qs, 2.0, isums);
             }
         }
         List<Row> rows = new ArrayList<>();
         for (int k = 0; k < ps.length; k++) {
-            rows.add(new Row(formats.get(k).label(), new QuantError(x.length, sums[k], signal)));
+            rows.add(new Row(formats.get(k).label(), new QuantError(length, sums[k], signal)));
         }
         for (int k = 0; k < qs.length; k++) {
             rows.add(new Row("INT" + qs[k].bits() + " (" + qs[k].grid() + ", s=" + qs[k].scale(0) + ")",
-                    new QuantError(x.length, isums[k], signal)));
+                    new QuantError(length, isums[k], signal)));
         }
         return rows;
     }
 
-    private double fpErrors(float[] x, int off, int n, FpParams[] ps, double[] sums, float[] tmp) {
+    /** Squared errors of every format on n elements (element off + i of x is x[at + i]); returns Σx². */
+    private double fpErrors(float[] x, int at, int n, long off, FpParams[] ps, double[] sums, float[] tmp) {
         double[] part = new double[ps.length];
         double sig = 0;
         for (int i = 0; i < n; i++) {
-            double v = x[off + i];
+            double v = x[at + i];
             sig += v * v;
         }
         for (int k = 0; k < ps.length; k++) {
-            fp.fakeQuantize(x, off, tmp, 0, n, off, ps[k], null); // base = off: same channels and streams
+            fp.fakeQuantize(x, at, tmp, 0, n, off, ps[k], null); // base = off: same channels and streams
             double e = 0;
             for (int i = 0; i < n; i++) {
-                double d = (double) tmp[i] - x[off + i];
+                double d = (double) tmp[i] - x[at + i];
                 e += d * d;
             }
             part[k] = e;
@@ -289,7 +327,7 @@ public final class FpKernels {
         FpQuantizer q = codes.quantizer();
         int n = codes.length();
         boolean blocked = q.blockSize() > 0;
-        FpParams p = params(q, n, blocked ? null : codes.scales(),
+        FpParams p = params(q, blocked ? null : codes.scales(),
                 q.scaling() == FpQuantizer.Scaling.NVFP4 ? codes.scales()[0] : 0f);
         int[] c = new int[n];
         for (int j = 0; j < n; j++) {
@@ -309,27 +347,37 @@ public final class FpKernels {
     /** q with its data-derived scales computed from {@code x[off, off + len)}. */
     private FpParams resolve(float[] x, int off, int len, FpQuantizer q) {
         Check.notNull(x, "x");
-        Check.notNull(q, "q");
         Check.range(x.length, off, len, "x");
+        Backend b = kernels.backend();
+        return resolve((o, n) -> b.absMax(x, off + (int) o, (int) n), len, q);
+    }
+
+    /** |x| max of elements [off, off + len) of the range being quantized. */
+    @FunctionalInterface
+    private interface RangeAbsMax {
+        float absMax(long off, long len);
+    }
+
+    private FpParams resolve(RangeAbsMax amax, long len, FpQuantizer q) {
+        Check.notNull(q, "q");
         long need = q.requiredLength();
         if (need >= 0 && need != len) {
             throw new IllegalArgumentException("x range length must equal the quantizer's shape volume " + need
                     + ", was " + len);
         }
-        Backend b = kernels.backend();
         float[] scales = null;
         float g = 0f;
         switch (q.scaling()) {
             case TENSOR -> scales = q.scalesFromData()
-                    ? new float[] {FpMath.tensorScale(b.absMax(x, off, len), q.format())} : q.scales();
-            case CHANNEL -> scales = q.scalesFromData() ? channelScales(x, off, q) : q.scales();
-            case NVFP4 -> g = FpMath.nvfp4TensorScale(b.absMax(x, off, len));
+                    ? new float[] {FpMath.tensorScale(amax.absMax(0, len), q.format())} : q.scales();
+            case CHANNEL -> scales = q.scalesFromData() ? channelScales(amax, q) : q.scales();
+            case NVFP4 -> g = FpMath.nvfp4TensorScale(amax.absMax(0, len));
             case MX -> { }
         }
-        return params(q, len, scales, g);
+        return params(q, scales, g);
     }
 
-    private float[] channelScales(float[] x, int off, FpQuantizer q) {
+    private static float[] channelScales(RangeAbsMax amaxOf, FpQuantizer q) {
         int[] shape = q.shape();
         int axis = q.axis();
         int channels = shape[axis];
@@ -337,10 +385,9 @@ public final class FpKernels {
         long total = Check.volume(shape);
         float[] s = new float[channels];
         int[] amax = new int[channels];
-        Backend b = kernels.backend();
         for (long start = 0; start < total; start += inner) {
             int c = (int) ((start / inner) % channels);
-            int m = Float.floatToRawIntBits(b.absMax(x, off + (int) start, (int) inner)) & 0x7fffffff;
+            int m = Float.floatToRawIntBits(amaxOf.absMax(start, inner)) & 0x7fffffff;
             amax[c] = Math.max(amax[c], m);
         }
         for (int c = 0; c < channels; c++) {
@@ -357,7 +404,7 @@ public final class FpKernels {
         return inner;
     }
 
-    private static FpParams params(FpQuantizer q, int len, float[] scales, float g) {
+    private static FpParams params(FpQuantizer q, float[] scales, float g) {
         float[] inv = null;
         long inner = Long.MAX_VALUE;
         int axisLen = 0;

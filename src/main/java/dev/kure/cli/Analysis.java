@@ -10,9 +10,11 @@ import dev.kure.Rounding;
 import dev.kure.StepPolicy;
 import dev.kure.SweepResult;
 import dev.kure.SweepSpec;
+import dev.kure.TensorView;
 import dev.kure.io.DType;
 import dev.kure.io.TensorFile;
 import dev.kure.io.TensorInfo;
+import dev.kure.spi.Staging;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -40,7 +42,6 @@ final class Analysis {
     static final String F64_NOTE = "F64: moments, min and max computed in double; steps and robustness on the values "
             + "rounded to float32";
 
-    private static final ValueLayout.OfFloat LE = ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private Analysis() {}
 
@@ -178,28 +179,22 @@ final class Analysis {
         if (n == 0) {
             return skipped(t, "empty tensor");
         }
-        float[] x;
-        Moments m;
+        // the tensor in its stored type (F16/BF16 are not widened): kernels read the mapping directly
+        TensorView v = tf.view(t.name());
+        Moments m = k.moments(v);
+        if (!finite(m)) {
+            return nonFinite(t, m, countNonFinite(v));
+        }
+        TensorView x = v;
         List<String> notes = new ArrayList<>();
         if (t.dtype() == DType.F64) {
             notes.add(F64_NOTE);
         }
         if (n > s.sampleAbove()) {
-            MemorySegment seg = tf.floats(t.name());
-            m = k.moments(seg);
-            if (!finite(m)) {
-                return nonFinite(t, m, countNonFinite(seg));
-            }
-            x = sampleWithExtremes(seg, n, s.sampleSize(), m);
+            x = TensorView.of(sampleWithExtremes(v, n, s.sampleSize(), m));
             notes.add("moments, min and max exact over all " + n + " values; max_abs and min_max steps exact (from "
                     + "the exact extremes); the other steps and the robustness profile from a strided sample of "
-                    + (x.length - 2) + " values plus the two extremes" + (s.granular() ? "; per tensor only" : ""));
-        } else {
-            x = tf.toFloatArray(t.name());
-            m = k.moments(x);
-            if (!finite(m)) {
-                return nonFinite(t, m, countNonFinite(x));
-            }
+                    + (x.count() - 2) + " values plus the two extremes" + (s.granular() ? "; per tensor only" : ""));
         }
         if (t.dtype() == DType.F64) {
             m = momentsF64(tf.rawBytes(t.name()), t.rawDtype().startsWith(">") ? ByteOrder.BIG_ENDIAN
@@ -212,7 +207,7 @@ final class Analysis {
         Profile p = profile(k, x, s);
         tick.part();
         return new Report(t.name(), dtype, t.shape(), "ok", notes.isEmpty() ? null : String.join("; ", notes), m, 0,
-                x.length, steps, p);
+                x.count(), steps, p);
     }
 
     /**
@@ -227,8 +222,9 @@ final class Analysis {
      */
     static Report analyze(Kernels k, String name, long[] shape, float[] x, Settings s) {
         Moments m = k.moments(x);
-        return new Report(name, "F32", shape, "ok", null, m, 0, x.length, steps(k, x, s, null, Ticker.NONE),
-                profile(k, x, s));
+        TensorView v = TensorView.of(x);
+        return new Report(name, "F32", shape, "ok", null, m, 0, x.length, steps(k, v, s, null, Ticker.NONE),
+                profile(k, v, s));
     }
 
     /** How per-channel or per-group steps are taken for one tensor: a shape and axis, or a group size. */
@@ -257,7 +253,7 @@ final class Analysis {
         return new Granularity(null, s.groupSize());
     }
 
-    private static List<Steps> steps(Kernels k, float[] x, Settings s, Granularity g, Ticker tick) {
+    private static List<Steps> steps(Kernels k, TensorView x, Settings s, Granularity g, Ticker tick) {
         List<Steps> out = new ArrayList<>();
         int nb = s.bits().length;
         for (StepPolicy p : s.policies()) {
@@ -289,6 +285,10 @@ final class Analysis {
     }
 
     static Profile profile(Kernels k, float[] x, Settings s) {
+        return profile(k, TensorView.of(x), s);
+    }
+
+    static Profile profile(Kernels k, TensorView x, Settings s) {
         int nb = s.bits().length;
         SweepSpec base = SweepSpec.of(s.bits(), RATIOS, s.rounding()).withGrids(s.grid());
         SweepResult byMax = k.sweep(x, base.withBasePolicy(StepPolicy.maxAbs()));
@@ -348,12 +348,18 @@ final class Analysis {
         return Moments.of(n, mean, s2, s3, s4, min, max);
     }
 
-    /** Number of NaN or infinite float32 values (little-endian) in a segment. */
-    static long countNonFinite(MemorySegment seg) {
-        long n = seg.byteSize() / 4, c = 0;
-        for (long i = 0; i < n; i++) {
-            if (!Float.isFinite(seg.getAtIndex(LE, i))) {
-                c++;
+    /** Number of NaN or infinite values in a tensor view of any element type (read in staged blocks). */
+    static long countNonFinite(TensorView x) {
+        float[] block = new float[Staging.BLOCK];
+        Staging.Scratch scratch = Staging.scratch();
+        long n = x.count(), c = 0;
+        for (long b = 0; b < n; b += block.length) {
+            int len = (int) Math.min(block.length, n - b);
+            Staging.load(x, b, block, 0, len, scratch);
+            for (int i = 0; i < len; i++) {
+                if (!Float.isFinite(block[i])) {
+                    c++;
+                }
             }
         }
         return c;
@@ -375,12 +381,15 @@ final class Analysis {
      * max-abs and min-max steps on the sample equal those of the whole tensor, and the MSE search sees
      * the outliers).
      */
-    static float[] sampleWithExtremes(MemorySegment seg, long n, int size, Moments exact) {
+    static float[] sampleWithExtremes(TensorView v, long n, int size, Moments exact) {
         int m = (int) Math.min(n, size);
         long stride = n / m;
         float[] x = new float[m + 2];
+        float[] one = new float[1];
+        Staging.Scratch scratch = Staging.scratch();
         for (int i = 0; i < m; i++) {
-            x[i] = seg.getAtIndex(LE, i * stride);
+            Staging.load(v, i * stride, one, 0, 1, scratch);
+            x[i] = one[0];
         }
         x[m] = (float) exact.min();
         x[m + 1] = (float) exact.max();

@@ -1,5 +1,7 @@
 package dev.kure.io;
 
+import dev.kure.ElementType;
+import dev.kure.TensorView;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -284,6 +286,51 @@ public final class TensorFile implements AutoCloseable {
             floatsCache.put(name, result);
             return result;
         }
+    }
+
+    /**
+     * A tensor as a {@link TensorView} for Kure's kernels, without widening: F32, F16 and BF16 data
+     * stored little-endian and uncompressed is a zero-copy slice of the mapping in its own element
+     * type (any alignment); anything else (F64, big-endian, a deflated {@code .npz} member) is
+     * {@link #floats(String)} as an F32 view.
+     *
+     * @param name the tensor's name
+     * @return a read-only view of {@code elementCount()} elements, valid until {@link #close()}
+     * @throws TensorFileException as {@link #floats(String)}
+     * @throws IllegalStateException if this file is closed
+     */
+    public TensorView view(String name) {
+        Entry e = entry(name);
+        TensorInfo info = e.info();
+        requireSupported(info);
+        ElementType type = switch (info.dtype()) {
+            case F32 -> ElementType.F32;
+            case F16 -> ElementType.F16;
+            case BF16 -> ElementType.BF16;
+            case F64 -> null;
+        };
+        if (type != null && e.order() == ByteOrder.LITTLE_ENDIAN && e.zipped() == null) {
+            synchronized (this) {
+                ensureOpen();
+                verifyStored(e);
+                return new TensorView(file.asSlice(info.offset(), info.byteLength()).asReadOnly(), type);
+            }
+        }
+        return TensorView.f32(floats(name));
+    }
+
+    /**
+     * Off-heap bytes this file holds in converted or inflated copies made by {@link #floats(String)}
+     * (zero-copy slices and {@link #view(String)}s of F32, F16 and BF16 data count nothing).
+     *
+     * @return the bytes, until {@link #close()} frees them
+     */
+    public synchronized long convertedBytes() {
+        long total = 0;
+        for (MemorySegment m : floatsCache.values()) {
+            total += m.byteSize();
+        }
+        return total;
     }
 
     /**

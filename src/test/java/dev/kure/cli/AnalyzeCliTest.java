@@ -146,6 +146,22 @@ class AnalyzeCliTest {
     }
 
     @Test
+    void sixteenBitTensorsAreAnalyzedWithoutAWidenedCopy() {
+        Analysis.Settings s = new Analysis.Settings(new int[] {4}, List.of(StepPolicy.mse()), Grid.SIGNED, 1L << 27, 1 << 20);
+        try (dev.kure.io.TensorFile tf = dev.kure.io.TensorFile.open(model())) {
+            dev.kure.io.TensorInfo t = tf.tensors().stream().filter(i -> i.name().equals("classifier.weight"))
+                    .findFirst().orElseThrow();
+            Analysis.Report r = Analysis.analyze(k, tf, t, s, bytes -> { });
+            assertEquals("ok", r.status());
+            assertEquals(0, tf.convertedBytes(), "the F16 tensor was read in place");
+            // and sampled (strided sample of a tensor above --sample-above): still in place
+            Analysis.Settings sampled = new Analysis.Settings(new int[] {4}, List.of(StepPolicy.mse()), Grid.SIGNED, 100, 50);
+            assertEquals(52, Analysis.analyze(k, tf, t, sampled, bytes -> { }).sampled());
+            assertEquals(0, tf.convertedBytes());
+        }
+    }
+
+    @Test
     void npyAndNpzWithFilterBitsAndPolicies() throws IOException {
         Path npy = dir.resolve("w.npy");
         NpyWriter.write(npy, new long[] {16, 72}, conv);
