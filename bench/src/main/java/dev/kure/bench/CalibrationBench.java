@@ -63,6 +63,10 @@ public class CalibrationBench {
         @Param({"cpu"})
         public String backend;
 
+        /** CPU threads ({@code withThreads}); 0 = the backend's default (every core). */
+        @Param({"0"})
+        public int threads;
+
         public float[] x;
         public float[] out;
         public Kernels k;
@@ -74,6 +78,9 @@ public class CalibrationBench {
             x = BenchData.gaussian(size);
             out = new float[size];
             k = backend.equals("scalar") ? Kernels.scalar() : Kernels.cpu();
+            if (threads > 0) {
+                k = k.withThreads(threads);
+            }
             spec = SweepSpec.of(new int[] {2, 3, 4, 5, 6, 7, 8}, SweepSpec.linspace(0.7, 1.3, 21), Rounding.HALF_EVEN);
             SweepResult r = k.sweep(x, spec);
             settings = r.rows().stream().map(SweepResult.Row::quantizer).toArray(Quantizer[]::new);
