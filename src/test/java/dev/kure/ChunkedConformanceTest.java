@@ -118,6 +118,49 @@ class ChunkedConformanceTest {
     }
 
     @Test
+    void fakeQuantizeWithMaskPerChannelAndPerGroup() {
+        // runs of 9, 117 and 39 elements: vectors start at bit positions that are not multiples of the
+        // lane count, so their mask bits straddle 64-bit words
+        int[] shape = {7, 13, 9};
+        int n = 7 * 13 * 9;
+        float[] scales13 = new float[13];
+        int[] zps13 = new int[13];
+        float[] scales7 = new float[7];
+        int[] zps7 = new int[7];
+        for (int c = 0; c < 13; c++) {
+            scales13[c] = 0.05f + 0.01f * c;
+            zps13[c] = c % 3 - 1;
+        }
+        for (int c = 0; c < 7; c++) {
+            scales7[c] = 0.07f + 0.02f * c;
+            zps7[c] = c % 2;
+        }
+        float[] scalesG = new float[n / 39];
+        int[] zpsG = new int[n / 39];
+        for (int g = 0; g < scalesG.length; g++) {
+            scalesG[g] = 0.04f + 0.003f * g;
+            zpsG[g] = g % 3 - 1;
+        }
+        List<Quantizer> qs = List.of(
+                Quantizer.perChannel(4, Grid.SIGNED, scales13, zps13, shape, 1),
+                Quantizer.perChannel(3, Grid.SIGNED, scales7, zps7, shape, 0).withOverflow(Overflow.WRAP),
+                Quantizer.perChannel(4, Grid.UNSIGNED, scales13, java.util.Arrays.stream(zps13).map(z -> z + 8).toArray(), shape, 1)
+                        .withRounding(Rounding.STOCHASTIC).withSeed(9),
+                Quantizer.perGroup(4, Grid.SIGNED, scalesG, zpsG, 39).withRounding(Rounding.HALF_UP));
+        for (Quantizer q : qs) {
+            float[] x = Data.gaussian(n, 0, 0.6, q.hashCode());
+            x[5] = Float.NaN;
+            x[77] = 1e9f; // beyond the exact range: the scalar path under WRAP
+            long[] m1 = new long[(n + 63) / 64], m2 = new long[(n + 63) / 64];
+            float[] want = new float[n], got = new float[n];
+            oracle.fakeQuantizeWithMask(x, want, m1, q);
+            cpus[1].fakeQuantizeWithMask(x, got, m2, q);
+            FakeQuantTest.assertBits(want, got, "masked " + q);
+            assertArrayEquals(m1, m2, "mask " + q);
+        }
+    }
+
+    @Test
     void steAndLearnableBackward() {
         for (int n : sizes()) {
             for (Quantizer q : quantizers()) {

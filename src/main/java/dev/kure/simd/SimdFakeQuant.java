@@ -460,10 +460,9 @@ final class SimdFakeQuant {
                     w.intoArray(c.w, j, todo);
                 }
             }
-            if (forward && c.mask != null) { // keep the bits the scalar path wrote for its lanes
+            if (forward && c.mask != null) { // every lane is ours: the scalar path takes whole vectors
                 VectorMask<Float> inside = r.compare(VectorOperators.GE, c.lo).and(r.compare(VectorOperators.LE, c.hi));
-                long mine = todo.toLong();
-                putBits(c.mask, at + j, (getBits(c.mask, at + j, N) & ~mine) | (inside.toLong() & mine), N);
+                putBits(c.mask, at + j, inside.toLong(), N);
             }
         }
     }
@@ -579,16 +578,6 @@ final class SimdFakeQuant {
             int b = c.co + (i >>> 1);
             c.codes[b] = (i & 1) == 0 ? (byte) (code & 0xF) : (byte) ((c.codes[b] & 0x0F) | ((code & 0xF) << 4));
         }
-    }
-
-    /** Bits [pos, pos + count) of a packed mask, as the low bits of a long. */
-    static long getBits(long[] mask, int pos, int count) {
-        int w = pos >>> 6, b = pos & 63;
-        long bits = mask[w] >>> b;
-        if (b + count > 64) {
-            bits |= mask[w + 1] << (64 - b);
-        }
-        return count == 64 ? bits : bits & ((1L << count) - 1);
     }
 
     /** Sets bits [pos, pos + count) of a packed mask to the low {@code count} bits of {@code bits}. */
