@@ -179,7 +179,9 @@ public final class FpKernels {
         Backend b = kernels.backend();
         Staging.Scratch scratch = Staging.scratch();
         return formatErrors(x.count(), (o, n) -> b.absMax(x, o, n), (off, n, buf) -> {
-            Staging.load(x, off, buf, 0, n, scratch);
+            for (int i = 0; i < n; i += Staging.BLOCK) { // the staging scratch holds one block
+                Staging.load(x, off + i, buf, i, Math.min(Staging.BLOCK, n - i), scratch);
+            }
             return buf;
         }, off -> 0, formats, ints);
     }

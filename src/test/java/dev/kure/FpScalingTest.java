@@ -368,6 +368,26 @@ class FpScalingTest {
     }
 
     @Test
+    void errorsOfSixteenBitViewsEqualThoseOfTheWidenedArray() {
+        float[] raw = Data.gaussian(50_000, 0, 1, 5);
+        List<FpQuantizer> fs = new ArrayList<>(FpKernels.standardFormats());
+        fs.add(FpQuantizer.mxfp4().withRounding(Rounding.STOCHASTIC).withSeed(4));
+        fs.add(FpQuantizer.perChannel(FpFormat.E4M3, new int[] {500, 100}, 0));
+        List<Quantizer> ints = List.of(Quantizer.symmetric(8, Grid.SIGNED, 4f / 127));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            for (ElementType t : ElementType.values()) {
+                TensorView v = SegmentConformance.view(raw, t, true, arena);
+                float[] widened = SegmentConformance.values(v);
+                for (FpKernels k : new FpKernels[] {FpKernels.cpu(), FpKernels.scalar()}) {
+                    List<FpKernels.Row> want = k.formatErrors(widened, fs, ints);
+                    List<FpKernels.Row> got = k.formatErrors(v, fs, ints);
+                    assertEquals(want, got, t + " on " + k.name()); // same chunks, same order: bit for bit
+                }
+            }
+        }
+    }
+
+    @Test
     void badArgumentsNameTheValue() {
         FpKernels k = FpKernels.cpu();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
