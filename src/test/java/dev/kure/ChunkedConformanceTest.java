@@ -2,6 +2,7 @@ package dev.kure;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kure.spi.Backend;
 import java.lang.foreign.MemorySegment;
@@ -157,6 +158,32 @@ class ChunkedConformanceTest {
             cpus[1].fakeQuantizeWithMask(x, got, m2, q);
             FakeQuantTest.assertBits(want, got, "masked " + q);
             assertArrayEquals(m1, m2, "mask " + q);
+        }
+    }
+
+    @Test
+    void doReFaForwardAndBackward() {
+        for (int n : sizes()) {
+            float[] w = Data.gaussian(n, 0, 0.5, n + 11L);
+            float[] dy = Data.gaussian(n, 0, 1, n + 12L);
+            float[] a = new float[n], da = new float[n];
+            double maxA = oracle.dorefaForward(w, a, 3);
+            oracle.dorefaBackward(w, dy, da);
+            for (Kernels k : cpus) {
+                float[] b = new float[n], db = new float[n];
+                BackendConformance.assertClose(maxA, k.dorefaForward(w, b, 3), 1e-12, "max|tanh| n=" + n);
+                int differ = 0;
+                for (int i = 0; i < n; i++) {
+                    differ += a[i] == b[i] ? 0 : 1;
+                    // a tanh ulp may move a value across a rounding tie: one level, 1/(2^3 - 1) of the range
+                    assertTrue(Math.abs(a[i] - b[i]) <= 2f / 7 + 1e-6f, "dorefa out " + i + " n=" + n);
+                }
+                assertTrue(differ <= n / 1000 + 1, "outputs that differ (tanh ulps at round ties): " + differ);
+                k.dorefaBackward(w, dy, db);
+                for (int i = 0; i < n; i++) {
+                    BackendConformance.assertClose(da[i], db[i], 1e-5 * Math.abs(da[i]) + 1e-6, "dorefa dx " + i + " n=" + n);
+                }
+            }
         }
     }
 
