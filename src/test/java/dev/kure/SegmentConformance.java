@@ -322,6 +322,13 @@ public abstract class SegmentConformance {
                 assertEquals(k.absPercentile(xw, 97), k.absPercentile(x, 97), t + " percentile");
                 QuantError e1 = oracle.quantError(xw, gotG), e2 = k.quantError(x, gotG);
                 BackendConformance.assertClose(e1.sumSquaredError(), e2.sumSquaredError(), 1e-6 * e1.sumSquaredError(), t + " quantError");
+                BackendConformance.assertClose(e1.sumSquaredSignal(), e2.sumSquaredSignal(), 1e-6 * e1.sumSquaredSignal(), t + " signal");
+                // stochastic rounding: element i draws from stream offset + i in every chunk of the view
+                Quantizer st = Quantizer.perTensor(3, Grid.SIGNED, 0.07f, 0).withRounding(Rounding.STOCHASTIC).withSeed(21)
+                        .withStreamOffset(5);
+                QuantError s1e = oracle.quantError(xw, st), s2e = k.quantError(x, st);
+                BackendConformance.assertClose(s1e.sumSquaredError(), s2e.sumSquaredError(), 1e-6 * s1e.sumSquaredError(),
+                        t + " stochastic quantError");
                 SweepSpec spec = SweepSpec.of(new int[] {2, 4}, new double[] {0.8, 1.0, 1.2}, Rounding.HALF_EVEN, Rounding.STOCHASTIC);
                 SweepResult s1 = k.sweep(xw, spec), s2 = k.sweep(x, spec);
                 for (int r = 0; r < s1.rows().size(); r++) {
