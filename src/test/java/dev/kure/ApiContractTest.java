@@ -36,6 +36,25 @@ class ApiContractTest {
     }
 
     @Test
+    void poolThreadsAreDaemonsSoTheyNeverKeepTheJvmAlive() {
+        Kernels.cpu().withThreads(3).moments(Data.gaussian(2_100_003, 0, 1, 2));
+        long pool = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("kure-")).count();
+        if (Kernels.cpu().name().equals("panama")) {
+            assertTrue(pool >= 2, "the 3-thread pool started its helpers");
+        }
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("kure-"))
+                .forEach(t -> assertTrue(t.isDaemon(), t.getName() + " is a daemon thread"));
+    }
+
+    @Test
+    void floatingPointKernelsNameTheirBackend() {
+        assertEquals("scalar", FpKernels.scalar().name());
+        boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertEquals(vector ? "panama" : "scalar", Kernels.cpu().name());
+        assertEquals(Kernels.cpu().name(), FpKernels.cpu().name());
+    }
+
+    @Test
     void bitWidthAndScaleFactoriesHaveDifferentNames() {
         // perTensor(8, 0, -128, 127) once compiled as scale 8.0 through a (float, int, int, int) overload
         for (String name : new String[] {"perTensor", "perChannel", "perGroup", "symmetric"}) {
