@@ -367,6 +367,42 @@ class ChunkedConformanceTest {
     }
 
     @Test
+    void momentsWhoseShiftGuardFallsBackAndPerChannelAndPerGroup() {
+        for (int n : sizes()) {
+            // the first elements (the pilot of the one-pass shift) far from the rest: the guard rejects
+            // the shift and the chunk takes a second sweep about its mean
+            float[] x = Data.gaussian(n, 5, 0.001, n + 3L);
+            for (int i = 0; i < Math.min(n, 300); i++) {
+                x[i] = 400f;
+            }
+            Moments want = oracle.moments(x);
+            for (Kernels k : cpus) {
+                BackendConformance.assertMomentsClose(want, k.moments(x), "guarded moments n=" + n);
+            }
+            int m = n - n % 96;
+            float[] y = Data.laplace(m, 0.3, m + 5L);
+            int[] shape = {3, m / 96, 32};
+            for (int axis = 0; axis < 3; axis++) {
+                Moments[] a = oracle.momentsPerChannel(y, shape, axis);
+                for (Kernels k : cpus) {
+                    Moments[] b = k.momentsPerChannel(y, shape, axis);
+                    assertEquals(a.length, b.length);
+                    for (int c = 0; c < a.length; c++) {
+                        BackendConformance.assertMomentsClose(a[c], b[c], "axis " + axis + " channel " + c + " n=" + m);
+                    }
+                }
+            }
+            Moments[] a = oracle.momentsPerGroup(y, 96);
+            for (Kernels k : cpus) {
+                Moments[] b = k.momentsPerGroup(y, 96);
+                for (int g = 0; g < a.length; g += 7) {
+                    BackendConformance.assertMomentsClose(a[g], b[g], "group " + g + " n=" + m);
+                }
+            }
+        }
+    }
+
+    @Test
     void errorSumsOverChunks() {
         Quantizer[] qs = quantizers().toArray(Quantizer[]::new);
         for (int n : sizes()) {
