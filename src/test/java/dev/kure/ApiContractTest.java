@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,5 +105,22 @@ class ApiContractTest {
         assertFalse(Modifier.isPublic(Kernels.class.getDeclaredMethod("backend").getModifiers()), "backend()");
         assertFalse(Modifier.isPublic(Kernels.class.getDeclaredMethod("of", dev.kure.spi.Backend.class).getModifiers()),
                 "of(Backend)");
+    }
+
+    @Test
+    void theBackendInterfaceAndItsSharedCodeDoNotDependOnABackend() throws Exception {
+        // every class file of dev.kure.spi: no constant names a class of dev.kure.scalar, simd or cuda
+        java.nio.file.Path spi = java.nio.file.Path.of(dev.kure.spi.Backend.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).resolve("dev/kure/spi");
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(spi)) {
+            List<java.nio.file.Path> classes = files.filter(f -> f.toString().endsWith(".class")).toList();
+            assertTrue(classes.size() >= 10, "found the spi classes: " + classes);
+            for (java.nio.file.Path f : classes) {
+                String text = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String backend : new String[] {"dev/kure/scalar/", "dev/kure/simd/", "dev/kure/cuda/"}) {
+                    assertFalse(text.contains(backend), f.getFileName() + " refers to " + backend);
+                }
+            }
+        }
     }
 }

@@ -127,4 +127,39 @@ class KnownAnswerTest {
             assertEquals("[-8.0, 7.0, 0.0, -7.0, -3.0]", java.util.Arrays.toString(o5), k.name());
         }
     }
+
+    @Test
+    void doReFaByHandOverSeveralStagingBlocks() {
+        // the formula of docs/semantics.md written out here, over 5,000 weights (three staging blocks),
+        // so that the scalar reference, which every backend is compared with, cannot agree with itself
+        int n = 5000, bits = 3;
+        float[] w = Data.gaussian(n, 0, 0.7, 31);
+        float[] dy = Data.gaussian(n, 0, 1, 32);
+        double m = 0, dot = 0, tk = 0;
+        int k = -1;
+        for (int i = 0; i < n; i++) {
+            double t = StrictMath.tanh(w[i]);
+            dot += dy[i] * t;
+            if (Math.abs(t) > m) {
+                m = Math.abs(t);
+                k = i;
+                tk = t;
+            }
+        }
+        double levels = (1 << bits) - 1;
+        float[] want = new float[n], wantDx = new float[n];
+        double maxTerm = Math.signum(tk) * (1 - tk * tk) / (m * m) * dot;
+        for (int i = 0; i < n; i++) {
+            double t = StrictMath.tanh(w[i]);
+            want[i] = (float) (2 * (Math.rint(levels * (t / (2 * m) + 0.5)) / levels) - 1);
+            wantDx[i] = (float) (dy[i] * (1 - t * t) / m - (i == k ? maxTerm : 0));
+        }
+        float[] out = new float[n], dx = new float[n];
+        assertEquals(m, Kernels.scalar().dorefaForward(w, out, bits));
+        Kernels.scalar().dorefaBackward(w, dy, dx);
+        for (int i = 0; i < n; i++) {
+            assertEquals(want[i], out[i], "forward " + i);
+            assertEquals(wantDx[i], dx[i], "backward " + i);
+        }
+    }
 }

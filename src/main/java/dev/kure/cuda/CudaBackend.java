@@ -12,6 +12,8 @@ import dev.kure.LearnableGrads;
 import dev.kure.Moments;
 import dev.kure.QuantMode;
 import dev.kure.Quantizer;
+import dev.kure.TensorView;
+import dev.kure.scalar.ScalarBackend;
 import dev.kure.scalar.ScalarSweep;
 import dev.kure.spi.Backend;
 import dev.kure.spi.KureMath;
@@ -327,6 +329,65 @@ public final class CudaBackend implements Backend {
         }
         return new KureBatch(dev, w, g, len, new Object[] {List.copyOf(weights),
             gradsToAccumulate == null ? List.of() : List.copyOf(gradsToAccumulate)});
+    }
+
+    // =============================================================================================
+    // Backend SPI without device kernels yet: the scalar reference on the host
+    // =============================================================================================
+
+    /** Runs the kernels that have no device version yet (parts of tensors, views, DoReFa on views). */
+    private static final ScalarBackend HOST = new ScalarBackend("host reference of the GPU backend");
+
+    @Override
+    public void fakeQuantize(long base, float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
+        HOST.fakeQuantize(base, x, xo, out, oo, len, q, mask);
+    }
+
+    @Override
+    public void fakeQuantizeBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                                     Quantizer q) {
+        HOST.fakeQuantizeBackward(base, x, xo, dy, dyo, dx, dxo, len, q);
+    }
+
+    @Override
+    public void learnableBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                                  Quantizer q, double[] ds, double[] dz) {
+        HOST.learnableBackward(base, x, xo, dy, dyo, dx, dxo, len, q, ds, dz);
+    }
+
+    @Override
+    public void quantizeInt8(long base, float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
+        HOST.quantizeInt8(base, x, xo, codes, co, len, q);
+    }
+
+    @Override
+    public void dequantizeInt8(long base, byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
+        HOST.dequantizeInt8(base, codes, co, out, oo, len, q);
+    }
+
+    @Override
+    public void quantizeInt4(long base, float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
+        HOST.quantizeInt4(base, x, xo, packed, po, len, q);
+    }
+
+    @Override
+    public void dequantizeInt4(long base, byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
+        HOST.dequantizeInt4(base, packed, po, out, oo, len, q);
+    }
+
+    @Override
+    public double dorefaForward(TensorView w, TensorView out, int bits) {
+        return HOST.dorefaForward(w, out, bits);
+    }
+
+    @Override
+    public void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
+        HOST.dorefaBackward(w, dy, dx);
+    }
+
+    @Override
+    public KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config) {
+        return HOST.kureViews(weights, grads, config);
     }
 
     // =============================================================================================

@@ -140,6 +140,16 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
+    public double dorefaForward(TensorView w, TensorView out, int bits) {
+        return ScalarDoReFa.forward(w, out, bits);
+    }
+
+    @Override
+    public void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
+        ScalarDoReFa.backward(w, dy, dx);
+    }
+
+    @Override
     public KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config) {
         return ScalarKure.runViews(weights, grads, config);
     }

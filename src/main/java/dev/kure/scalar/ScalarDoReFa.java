@@ -11,9 +11,9 @@ import dev.kure.spi.Staging;
  * If every weight is zero (max|tanh| = 0) the output is 0 and the backward is the identity.
  *
  * <p>Written once over tensor views read in staged blocks (any element type); float[] calls view
- * their arrays. Public so that {@link dev.kure.spi.Backend}'s defaults for views can call it.
+ * their arrays.
  */
-public final class ScalarDoReFa {
+final class ScalarDoReFa {
     private ScalarDoReFa() {}
 
     static double forward(float[] w, int wo, float[] out, int oo, int len, int bits) {
@@ -21,7 +21,7 @@ public final class ScalarDoReFa {
     }
 
     /** The DoReFa transform of w into out (out may be w); returns max|tanh(w)|. */
-    public static double forward(TensorView w, TensorView out, int bits) {
+    static double forward(TensorView w, TensorView out, int bits) {
         Staging.Scratch s = Staging.scratch();
         long n = w.count();
         double m = 0;
@@ -67,7 +67,7 @@ public final class ScalarDoReFa {
      * M = max|t| attained first at k: the exact gradient of t/M with the round passed straight through.
      * dx may be dy.
      */
-    public static void backward(TensorView w, TensorView dy, TensorView dx) {
+    static void backward(TensorView w, TensorView dy, TensorView dx) {
         Staging.Scratch s = Staging.scratch();
         long n = w.count();
         double m = 0, dot = 0, tk = 0;

@@ -391,6 +391,18 @@ public final class PanamaBackend implements Backend {
         return total;
     }
 
+    /** The scalar reference (StrictMath tanh, two staged sweeps): no SIMD DoReFa on views yet. */
+    @Override
+    public double dorefaForward(TensorView w, TensorView out, int bits) {
+        return ref.dorefaForward(w, out, bits);
+    }
+
+    /** The scalar reference, as {@link #dorefaForward(TensorView, TensorView, int)}. */
+    @Override
+    public void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
+        ref.dorefaBackward(w, dy, dx);
+    }
+
     @Override
     public KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config) {
         return SimdKure.run(weights, grads, config, SimdKure.parallel(par, weights, grads), ref);

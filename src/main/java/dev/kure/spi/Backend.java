@@ -136,45 +136,31 @@ public interface Backend {
     // ---- elementwise kernels on a part of a tensor (issue 12) ---------------------------------------
     // Element j of such a call is element base + j of the tensor: it takes that element's parameter set
     // and stochastic stream index (streamOffset + base + j), and its mask bit j / packed nibble j of the
-    // arrays given. The array methods above are base 0. The defaults run the scalar reference, so a
-    // backend (the GPU one) is correct until it overrides them.
+    // arrays given. The array methods above are base 0. Every backend implements them (the GPU one
+    // with the scalar reference on the host until it has device kernels for them).
 
     /** {@link #fakeQuantize(float[], int, float[], int, int, Quantizer, long[])} of tensor elements [base, base + len). */
-    default void fakeQuantize(long base, float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask) {
-        Reference.SCALAR.fakeQuantize(base, x, xo, out, oo, len, q, mask);
-    }
+    void fakeQuantize(long base, float[] x, int xo, float[] out, int oo, int len, Quantizer q, long[] mask);
 
     /** {@link #fakeQuantizeBackward(float[], int, float[], int, float[], int, int, Quantizer)} of elements [base, base + len). */
-    default void fakeQuantizeBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
-                                      Quantizer q) {
-        Reference.SCALAR.fakeQuantizeBackward(base, x, xo, dy, dyo, dx, dxo, len, q);
-    }
+    void fakeQuantizeBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                              Quantizer q);
 
     /** {@link #learnableBackward(float[], int, float[], int, float[], int, int, Quantizer, double[], double[])} of elements [base, base + len). */
-    default void learnableBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
-                                   Quantizer q, double[] ds, double[] dz) {
-        Reference.SCALAR.learnableBackward(base, x, xo, dy, dyo, dx, dxo, len, q, ds, dz);
-    }
+    void learnableBackward(long base, float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int len,
+                           Quantizer q, double[] ds, double[] dz);
 
     /** {@link #quantizeInt8(float[], int, byte[], int, int, Quantizer)} of elements [base, base + len). */
-    default void quantizeInt8(long base, float[] x, int xo, byte[] codes, int co, int len, Quantizer q) {
-        Reference.SCALAR.quantizeInt8(base, x, xo, codes, co, len, q);
-    }
+    void quantizeInt8(long base, float[] x, int xo, byte[] codes, int co, int len, Quantizer q);
 
     /** {@link #dequantizeInt8(byte[], int, float[], int, int, Quantizer)} of elements [base, base + len). */
-    default void dequantizeInt8(long base, byte[] codes, int co, float[] out, int oo, int len, Quantizer q) {
-        Reference.SCALAR.dequantizeInt8(base, codes, co, out, oo, len, q);
-    }
+    void dequantizeInt8(long base, byte[] codes, int co, float[] out, int oo, int len, Quantizer q);
 
     /** {@link #quantizeInt4(float[], int, byte[], int, int, Quantizer)} of elements [base, base + len); base is even. */
-    default void quantizeInt4(long base, float[] x, int xo, byte[] packed, int po, int len, Quantizer q) {
-        Reference.SCALAR.quantizeInt4(base, x, xo, packed, po, len, q);
-    }
+    void quantizeInt4(long base, float[] x, int xo, byte[] packed, int po, int len, Quantizer q);
 
     /** {@link #dequantizeInt4(byte[], int, float[], int, int, Quantizer)} of elements [base, base + len); base is even. */
-    default void dequantizeInt4(long base, byte[] packed, int po, float[] out, int oo, int len, Quantizer q) {
-        Reference.SCALAR.dequantizeInt4(base, packed, po, out, oo, len, q);
-    }
+    void dequantizeInt4(long base, byte[] packed, int po, float[] out, int oo, int len, Quantizer q);
 
     // ---- tensor views: any element type, heap or native (issue 12) ----------------------------------
     // Defaults stage blocks through the array kernels ({@link Staging}); a backend overrides them to
@@ -239,18 +225,12 @@ public interface Backend {
         return Staging.errorSums(this, x, off, len, streamBase - off, settings, p, sums);
     }
 
-    /** DoReFa transform of w into out (any element types); returns max|tanh(w)|. Default: the scalar reference. */
-    default double dorefaForward(TensorView w, TensorView out, int bits) {
-        return dev.kure.scalar.ScalarDoReFa.forward(w, out, bits);
-    }
+    /** DoReFa transform of w into out (any element types); returns max|tanh(w)|. */
+    double dorefaForward(TensorView w, TensorView out, int bits);
 
-    /** DoReFa backward on views (dx may be dy). Default: the scalar reference. */
-    default void dorefaBackward(TensorView w, TensorView dy, TensorView dx) {
-        dev.kure.scalar.ScalarDoReFa.backward(w, dy, dx);
-    }
+    /** DoReFa backward on views (dx may be dy). */
+    void dorefaBackward(TensorView w, TensorView dy, TensorView dx);
 
     /** KURE over weights of any element type; grads (may be null) are float32 segments, added to in place. */
-    default KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config) {
-        return Reference.SCALAR.kureViews(weights, grads, config);
-    }
+    KureResult kureViews(List<TensorView> weights, List<MemorySegment> grads, KureConfig config);
 }
