@@ -403,6 +403,34 @@ class ChunkedConformanceTest {
     }
 
     @Test
+    void confinedSegmentsStayOnTheCallingThread() {
+        // a confined arena's memory cannot be read by the pool's threads: multi-chunk work on it must run
+        // on the caller (with 2 threads asked for), with the same results
+        int n = 2 * CHUNK + 1001;
+        float[] raw = Data.gaussian(n, 0, 1, 77);
+        Quantizer q = Quantizer.perTensor(4, Grid.SIGNED, 0.2f, 0);
+        float[] want = new float[n];
+        oracle.fakeQuantize(raw, want, q);
+        float[] wantGrad = new float[n];
+        KureResult wantK = oracle.kure(List.of(raw), List.of(wantGrad), KureConfig.defaults());
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment x = arena.allocate(4L * n), out = arena.allocate(4L * n), g = arena.allocate(4L * n);
+            MemorySegment.copy(raw, 0, x, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, n);
+            TensorView xv = TensorView.f32(x);
+            Kernels k = cpus[1];
+            k.fakeQuantize(xv, TensorView.f32(out), q);
+            FakeQuantTest.assertBits(want, out.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT), "confined fake-quant");
+            BackendConformance.assertMomentsClose(oracle.moments(raw), k.moments(xv), "confined moments");
+            KureResult got = k.kureViews(List.of(xv), List.of(g), KureConfig.defaults());
+            BackendConformance.assertClose(wantK.loss(), got.loss(), 1e-9 * Math.abs(wantK.loss()), "confined KURE loss");
+            float[] grad = g.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+            for (int i = 0; i < n; i += 997) {
+                BackendConformance.assertClose(wantGrad[i], grad[i], 1e-5 * Math.abs(wantGrad[i]) + 1e-12, "grad " + i);
+            }
+        }
+    }
+
+    @Test
     void errorSumsOverChunks() {
         Quantizer[] qs = quantizers().toArray(Quantizer[]::new);
         for (int n : sizes()) {
