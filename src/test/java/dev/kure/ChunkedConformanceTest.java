@@ -422,7 +422,7 @@ class ChunkedConformanceTest {
             FakeQuantTest.assertBits(want, out.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT), "confined fake-quant");
             BackendConformance.assertMomentsClose(oracle.moments(raw), k.moments(xv), "confined moments");
             KureResult got = k.kureViews(List.of(xv), List.of(g), KureConfig.defaults());
-            BackendConformance.assertClose(wantK.loss(), got.loss(), 1e-9 * Math.abs(wantK.loss()), "confined KURE loss");
+            BackendConformance.assertClose(wantK.loss(), got.loss(), 1e-6 * Math.abs(wantK.loss()), "confined KURE loss");
             float[] grad = g.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
             for (int i = 0; i < n; i += 997) {
                 BackendConformance.assertClose(wantGrad[i], grad[i], 1e-5 * Math.abs(wantGrad[i]) + 1e-12, "grad " + i);
