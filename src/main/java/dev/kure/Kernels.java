@@ -715,7 +715,7 @@ public final class Kernels {
     }
 
     /**
-     * KURE over weights of any element type (SPEC §3); adds the gradient into {@code gradsToAccumulate}
+     * KURE over weights of any element type (docs/semantics.md §3); adds the gradient into {@code gradsToAccumulate}
      * (float32 segments, little-endian, one per weight with the same element count; null for the loss
      * only).
      */

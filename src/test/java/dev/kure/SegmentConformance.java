@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * its nested {@code Views} class): every kernel on native segments at odd addresses and on heap
  * segments, in F32, BF16 and F16, against the scalar oracle's float[] path on the widened values,
  * the float results then narrowed (ties to even) by this test's own rounding. Bit for bit for fake
- * quantization, masks, codes, the STE and stochastic rounding; SPEC tolerances for reductions. Sizes
+ * quantization, masks, codes, the STE and stochastic rounding; the tolerances of docs/semantics.md §2 for reductions. Sizes
  * span staging blocks and, for the big cases, several parallel chunks, run with 1 and 2 threads.
  */
 public abstract class SegmentConformance {
@@ -268,7 +268,7 @@ public abstract class SegmentConformance {
         checkElementwise(ks, java.util.Arrays.copyOf(raw, m), perGroup(m, 96), ElementType.F16, true, "chunks");
     }
 
-    // ---- reductions: SPEC tolerances, thread-count independent -----------------------------------------
+    // ---- reductions: docs/semantics.md tolerances, thread-count independent -----------------------------------------
 
     @Test
     void momentsOfEveryTypeMatchTheWidenedArray() {
