@@ -15,8 +15,10 @@ class AllocationTest {
     private static long allocatedPerCall(Runnable r, int calls) {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
-        for (int i = 0; i < 2 * calls + 200; i++) {
-            r.run(); // warm up: C2 compiles the kernel
+        // warm up until C2 has compiled the kernel, including its once-per-call parts (the moments pilot
+        // runs 64 vector iterations per call: a few hundred calls leave it in C1, which boxes vectors)
+        for (int i = 0; i < Math.max(2 * calls + 200, 20_000); i++) {
+            r.run();
         }
         // the steady state is what counts: on a loaded machine C2 may still be compiling after the warm-up
         // (interpreted vector code boxes every vector), so the least of a few measured rounds is taken
